@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what tapeless needs on Debian 12, as root (or through sudo).
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, libtorch, ADOL-C)
+set -euo pipefail
+
+packages=(
+  cmake make g++ clang                 # toolchains: g++ 12, clang 14
+  libboost1.81-dev libboost-test1.81-dev  # Hana 1.8 and Boost.Test (shared library)
+  libxsimd-dev                         # SIMD layer
+  libclang-rt-14-dev                   # ASan/UBSan runtime for clang
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
