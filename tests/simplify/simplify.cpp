@@ -14,103 +14,105 @@ constexpr auto x = var<"x">;
 constexpr auto y = var<"y">;
 
 template <class A, class B>
-constexpr bool same(const A&, const B&) {
-  return std::is_same_v<A, B>;
-}
+std::is_same<A, B> same(const A&, const B&);  // only used unevaluated
 
 using two_x = binary<mul_op, constant<2, 1>, variable<"x">>;
 using zero = constant<0, 1>;
 using one = constant<1, 1>;
 }  // namespace
 
+// Compares the types of two expressions without evaluating them: simplification is not
+// constexpr (see simplify.hpp), and only the types matter here.
+#define SAME_TYPE(...) decltype(same(__VA_ARGS__))::value
+
 // Identities: x + 0, 0 + x, x * 1, 1 * x, 0 * x, x - 0, x - x, x / 1, x / x, 0 / x.
-static_assert(same(simplify(x + 0_c), x));
-static_assert(same(simplify(0_c + x), x));
-static_assert(same(simplify(x * 1_c), x));
-static_assert(same(simplify(1_c * x), x));
-static_assert(same(simplify(0_c * x), zero{}));
-static_assert(same(simplify(x * 0_c), zero{}));
-static_assert(same(simplify(x - 0_c), x));
-static_assert(same(simplify(x - x), zero{}));
-static_assert(same(simplify(x / 1_c), x));
-static_assert(same(simplify(x / x), one{}));
-static_assert(same(simplify(0_c / x), zero{}));
-static_assert(same(simplify(0_c - x), simplify(-x)));
-static_assert(same(simplify(-(-x)), x));
+static_assert(SAME_TYPE(simplify(x + 0_c), x));
+static_assert(SAME_TYPE(simplify(0_c + x), x));
+static_assert(SAME_TYPE(simplify(x * 1_c), x));
+static_assert(SAME_TYPE(simplify(1_c * x), x));
+static_assert(SAME_TYPE(simplify(0_c * x), zero{}));
+static_assert(SAME_TYPE(simplify(x * 0_c), zero{}));
+static_assert(SAME_TYPE(simplify(x - 0_c), x));
+static_assert(SAME_TYPE(simplify(x - x), zero{}));
+static_assert(SAME_TYPE(simplify(x / 1_c), x));
+static_assert(SAME_TYPE(simplify(x / x), one{}));
+static_assert(SAME_TYPE(simplify(0_c / x), zero{}));
+static_assert(SAME_TYPE(simplify(0_c - x), simplify(-x)));
+static_assert(SAME_TYPE(simplify(-(-x)), x));
 
 // Constant folding is exact and normalizes rationals.
-static_assert(same(simplify(2_c + 3_c), constant<5, 1>{}));
-static_assert(same(simplify(1_c / 3_c + 1_c / 6_c), constant<1, 2>{}));
-static_assert(same(simplify(2_c * rational<3, 4>), constant<3, 2>{}));
-static_assert(same(simplify(pow<-2>(2_c)), constant<1, 4>{}));
-static_assert(same(rational<2, -4>, constant<-1, 2>{}));
-static_assert(same(simplify(-rational<1, 2>), constant<-1, 2>{}));
+static_assert(SAME_TYPE(simplify(2_c + 3_c), constant<5, 1>{}));
+static_assert(SAME_TYPE(simplify(1_c / 3_c + 1_c / 6_c), constant<1, 2>{}));
+static_assert(SAME_TYPE(simplify(2_c * rational<3, 4>), constant<3, 2>{}));
+static_assert(SAME_TYPE(simplify(pow<-2>(2_c)), constant<1, 4>{}));
+static_assert(SAME_TYPE(rational<2, -4>, constant<-1, 2>{}));
+static_assert(SAME_TYPE(simplify(-rational<1, 2>), constant<-1, 2>{}));
 
 // Functions of constants fold where the value is exact, and only there.
-static_assert(same(simplify(exp(0_c)), one{}));
-static_assert(same(simplify(log(1_c)), zero{}));
-static_assert(same(simplify(sin(0_c)), zero{}));
-static_assert(same(simplify(cos(0_c)), one{}));
-static_assert(same(simplify(tanh(0_c)), zero{}));
-static_assert(same(simplify(sigmoid(0_c)), constant<1, 2>{}));
-static_assert(same(simplify(sqrt(rational<9, 4>)), constant<3, 2>{}));
-static_assert(same(simplify(relu(-3_c)), zero{}));
-static_assert(same(simplify(abs(-rational<5, 2>)), constant<5, 2>{}));
-static_assert(same(simplify(sqrt(2_c)), unary<sqrt_op, constant<2, 1>>{}));
-static_assert(same(simplify(exp(1_c)), unary<exp_op, constant<1, 1>>{}));
+static_assert(SAME_TYPE(simplify(exp(0_c)), one{}));
+static_assert(SAME_TYPE(simplify(log(1_c)), zero{}));
+static_assert(SAME_TYPE(simplify(sin(0_c)), zero{}));
+static_assert(SAME_TYPE(simplify(cos(0_c)), one{}));
+static_assert(SAME_TYPE(simplify(tanh(0_c)), zero{}));
+static_assert(SAME_TYPE(simplify(sigmoid(0_c)), constant<1, 2>{}));
+static_assert(SAME_TYPE(simplify(sqrt(rational<9, 4>)), constant<3, 2>{}));
+static_assert(SAME_TYPE(simplify(relu(-3_c)), zero{}));
+static_assert(SAME_TYPE(simplify(abs(-rational<5, 2>)), constant<5, 2>{}));
+static_assert(SAME_TYPE(simplify(sqrt(2_c)), unary<sqrt_op, constant<2, 1>>{}));
+static_assert(SAME_TYPE(simplify(exp(1_c)), unary<exp_op, constant<1, 1>>{}));
 
 // Inverse functions cancel.
-static_assert(same(simplify(exp(log(x))), x));
-static_assert(same(simplify(log(exp(x))), x));
+static_assert(SAME_TYPE(simplify(exp(log(x))), x));
+static_assert(SAME_TYPE(simplify(log(exp(x))), x));
 
 // Like terms and like factors are collected.
-static_assert(same(simplify(x + x), two_x{}));
-static_assert(same(simplify(3_c * x - x), two_x{}));
-static_assert(same(simplify(x + -x), zero{}));
-static_assert(same(simplify(x * x), pow<2>(x)));
-static_assert(same(simplify(pow<2>(x) * x), pow<3>(x)));
-static_assert(same(simplify(pow<1, 2>(x) * pow<1, 2>(x)), x));
-static_assert(same(simplify(pow<3>(pow<2>(x))), pow<6>(x)));
-static_assert(same(simplify(pow<1>(x)), x));
-static_assert(same(simplify(pow<0>(x)), one{}));
+static_assert(SAME_TYPE(simplify(x + x), two_x{}));
+static_assert(SAME_TYPE(simplify(3_c * x - x), two_x{}));
+static_assert(SAME_TYPE(simplify(x + -x), zero{}));
+static_assert(SAME_TYPE(simplify(x * x), pow<2>(x)));
+static_assert(SAME_TYPE(simplify(pow<2>(x) * x), pow<3>(x)));
+static_assert(SAME_TYPE(simplify(pow<1, 2>(x) * pow<1, 2>(x)), x));
+static_assert(SAME_TYPE(simplify(pow<3>(pow<2>(x))), pow<6>(x)));
+static_assert(SAME_TYPE(simplify(pow<1>(x)), x));
+static_assert(SAME_TYPE(simplify(pow<0>(x)), one{}));
 
 // Canonical order: constants first, then variables by name, then operations.
-static_assert(same(simplify(x * 2_c), two_x{}));
-static_assert(same(simplify(y * x), simplify(x * y)));
-static_assert(same(simplify(y + x), simplify(x + y)));
-static_assert(same(simplify(sin(x) * y), simplify(y * sin(x))));
-static_assert(same(simplify(x * (3_c * y)), simplify(3_c * (x * y))));
+static_assert(SAME_TYPE(simplify(x * 2_c), two_x{}));
+static_assert(SAME_TYPE(simplify(y * x), simplify(x * y)));
+static_assert(SAME_TYPE(simplify(y + x), simplify(x + y)));
+static_assert(SAME_TYPE(simplify(sin(x) * y), simplify(y * sin(x))));
+static_assert(SAME_TYPE(simplify(x * (3_c * y)), simplify(3_c * (x * y))));
 
 // Signs and constant factors move outwards; a quotient absorbs a factor.
-static_assert(same(simplify(-1_c * x), simplify(-x)));
-static_assert(same(simplify(2_c * (3_c * x)), simplify(6_c * x)));
-static_assert(same(simplify(-(2_c * x)), simplify(-2_c * x)));
-static_assert(same(simplify(x / 2_c), simplify(rational<1, 2> * x)));
-static_assert(same(simplify(x * (1_c / x)), one{}));
+static_assert(SAME_TYPE(simplify(-1_c * x), simplify(-x)));
+static_assert(SAME_TYPE(simplify(2_c * (3_c * x)), simplify(6_c * x)));
+static_assert(SAME_TYPE(simplify(-(2_c * x)), simplify(-2_c * x)));
+static_assert(SAME_TYPE(simplify(x / 2_c), simplify(rational<1, 2> * x)));
+static_assert(SAME_TYPE(simplify(x * (1_c / x)), one{}));
 
 // Derivatives are simplified: the examples of the issue.
-static_assert(same(d(x * x, x), two_x{}));
-static_assert(same(d(3_c, x), zero{}));
-static_assert(same(d(3, x), zero{}));
-static_assert(same(d(x * y, x), y));
-static_assert(same(d(pow<2>(x), x), two_x{}));
-static_assert(same(d(d(pow<3>(x), x), x), simplify(6_c * x)));
-static_assert(same(d(d(d(pow<3>(x), x), x), x), constant<6, 1>{}));
-static_assert(same(d(exp(x), x), exp(x)));
-static_assert(same(d(cos(x), x), -sin(x)));
-static_assert(same(d(relu(x), x), heaviside(x)));
-static_assert(same(d(sqrt(x), x), 1_c / (2_c * sqrt(x))));
+static_assert(SAME_TYPE(d(x * x, x), two_x{}));
+static_assert(SAME_TYPE(d(3_c, x), zero{}));
+static_assert(SAME_TYPE(d(3, x), zero{}));
+static_assert(SAME_TYPE(d(x * y, x), y));
+static_assert(SAME_TYPE(d(pow<2>(x), x), two_x{}));
+static_assert(SAME_TYPE(d(d(pow<3>(x), x), x), simplify(6_c * x)));
+static_assert(SAME_TYPE(d(d(d(pow<3>(x), x), x), x), constant<6, 1>{}));
+static_assert(SAME_TYPE(d(exp(x), x), exp(x)));
+static_assert(SAME_TYPE(d(cos(x), x), -sin(x)));
+static_assert(SAME_TYPE(d(relu(x), x), heaviside(x)));
+static_assert(SAME_TYPE(d(sqrt(x), x), 1_c / (2_c * sqrt(x))));
 // The tanh rule reuses the forward output tanh(u): 1 - tanh(u)^2.
-static_assert(same(d(tanh(x), x), 1_c - pow<2>(tanh(x))));
-static_assert(same(d(sigmoid(x), x), simplify((1_c - sigmoid(x)) * sigmoid(x))));
+static_assert(SAME_TYPE(d(tanh(x), x), 1_c - pow<2>(tanh(x))));
+static_assert(SAME_TYPE(d(sigmoid(x), x), simplify((1_c - sigmoid(x)) * sigmoid(x))));
 
 BOOST_AUTO_TEST_CASE(literals_fold_at_run_time) {
   const auto sum = simplify(2.5 * x + 0_c);
-  static_assert(same(sum, binary<mul_op, literal, variable<"x">>{{2.5}, {}}));
+  static_assert(SAME_TYPE(sum, binary<mul_op, literal, variable<"x">>{{2.5}, {}}));
   BOOST_TEST(sum.lhs.value == 2.5);
 
   const auto product = simplify(literal{2.0} * literal{3.5});
-  static_assert(same(product, literal{0.0}));
+  static_assert(SAME_TYPE(product, literal{0.0}));
   BOOST_TEST(product.value == 7.0);
 
   const auto scaled = simplify(3_c * literal{0.5});
@@ -120,7 +122,7 @@ BOOST_AUTO_TEST_CASE(literals_fold_at_run_time) {
 BOOST_AUTO_TEST_CASE(literals_are_never_assumed_equal) {
   // 2.5 * x and 1.5 * x have one type but different values: x - x must not fire.
   const auto difference = simplify(2.5 * x - 1.5 * x);
-  static_assert(!same(difference, zero{}));
+  static_assert(!SAME_TYPE(difference, zero{}));
   BOOST_TEST(evaluate(difference, x = 2.0) == 2.0);
   const auto quotient = simplify(literal{1.0} / (2.0 * x));
   BOOST_TEST(evaluate(quotient, x = 4.0) == 0.125);

@@ -13,32 +13,32 @@ namespace detail {
 // result simplified. Simplifying per node keeps the work linear in the expression's size.
 
 template <class Op, class A, class V>
-constexpr auto derive(const unary<Op, A>& y, const V& v);
+auto derive(const unary<Op, A>& y, const V& v);
 template <class Op, class L, class R, class V>
-constexpr auto derive(const binary<Op, L, R>& e, const V& v);
+auto derive(const binary<Op, L, R>& e, const V& v);
 
 template <fixed_string Name, fixed_string By>
-constexpr auto derive(const variable<Name>&, const variable<By>&) {
+auto derive(const variable<Name>&, const variable<By>&) {
   if constexpr (compare(Name, By) == 0) return constant<1, 1>{};
   else return constant<0, 1>{};
 }
 
 template <std::intmax_t N, std::intmax_t D, class V>
-constexpr auto derive(const constant<N, D>&, const V&) { return constant<0, 1>{}; }
+auto derive(const constant<N, D>&, const V&) { return constant<0, 1>{}; }
 
 template <class V>
-constexpr auto derive(const literal&, const V&) { return constant<0, 1>{}; }
+auto derive(const literal&, const V&) { return constant<0, 1>{}; }
 
 /// Chain rule: d op(u) = op'(u) du, with op'(u) allowed to use the output y = op(u).
 template <class Op, class A, class V>
-constexpr auto derive(const unary<Op, A>& y, const V& v) {
+auto derive(const unary<Op, A>& y, const V& v) {
   const auto du = derive(y.arg, v);
   if constexpr (is_zero_v<std::remove_const_t<decltype(du)>>) return du;
   else return detail::simplify(op_traits<Op>::derivative(y, y.arg) * du);
 }
 
 template <class Op, class L, class R, class V>
-constexpr auto derive(const binary<Op, L, R>& e, const V& v) {
+auto derive(const binary<Op, L, R>& e, const V& v) {
   const auto dl = derive(e.lhs, v);
   const auto dr = derive(e.rhs, v);
   using DL = std::remove_const_t<decltype(dl)>;
@@ -54,12 +54,15 @@ constexpr auto derive(const binary<Op, L, R>& e, const V& v) {
 /// `d(d(f, x), y)` is a mixed second partial derivative.
 struct d_t {
   template <class F, class V>
-  constexpr auto operator()(const F& f, const V& v) const {
+  auto operator()(const F& f, const V& v) const {
     static_assert(operand<F>,
                   "tapeless::d(f, v) requires 'f' to be a tapeless expression or a number");
     static_assert(variable_expression<V>,
                   "tapeless::d(f, v) requires 'v' to be a variable such as tapeless::var<\"x\">");
+    // After a failed static_assert, a placeholder (0) keeps the caller's code from
+    // cascading into more errors.
     if constexpr (operand<F> && variable_expression<V>) return detail::derive(detail::as_expr(f), v);
+    else return constant<0, 1>{};
   }
 };
 inline constexpr d_t d{};

@@ -11,7 +11,7 @@ namespace tapeless {
 /// `boost::hana::tuple` of expressions; `evaluate` takes it as a whole.
 struct gradient_t {
   template <class F, class... V>
-  constexpr auto operator()(const F& f, const V&... v) const {
+  auto operator()(const F& f, const V&... v) const {
     static_assert(sizeof...(V) > 0, "tapeless::gradient(f, v...) needs at least one variable");
     return boost::hana::make_tuple(d(f, v)...);
   }

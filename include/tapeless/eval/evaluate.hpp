@@ -103,13 +103,21 @@ struct evaluate_t {
   auto operator()(const F& f, const Bs&... bindings) const {
     static_assert((detail::is_binding<Bs>::value && ...),
                   "tapeless::evaluate(f, bindings...) takes bindings written `var<\"x\"> = value`");
-    if constexpr (boost::hana::is_a<boost::hana::tuple_tag, F>) {
+    if constexpr (!(detail::is_binding<Bs>::value && ...)) {
+      return 0.0;  // placeholder after the failed static_assert
+    } else if constexpr (boost::hana::is_a<boost::hana::tuple_tag, F>) {
       return boost::hana::transform(f, [&](const auto& e) { return (*this)(e, bindings...); });
     } else {
       static_assert(operand<F>, "tapeless::evaluate(f, ...) requires 'f' to be a tapeless expression");
-      using T = typename detail::value_type_of<Bs...>::type;
-      const detail::evaluator<T, Bs...> eval{{bindings...}};
-      return eval(detail::as_expr(f));
+      if constexpr (operand<F>) {
+        using T = typename detail::value_type_of<Bs...>::type;
+        // Checks the value type even when f needs no function of it (x * x with an int).
+        static_assert(sizeof(math<T>) > 0);
+        const detail::evaluator<T, Bs...> eval{{bindings...}};
+        return eval(detail::as_expr(f));
+      } else {
+        return 0.0;  // placeholder after the failed static_assert
+      }
     }
   }
 };

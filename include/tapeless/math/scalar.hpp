@@ -12,7 +12,7 @@ namespace tapeless {
 template <class T, class = void>
 struct math {
   static_assert(std::is_floating_point_v<T>,
-                "tapeless: evaluate with float, double or xsimd::batch (include "
+                "tapeless: evaluate with float, double, long double or xsimd::batch (include "
                 "<tapeless/simd/batch.hpp>); other value types have no tapeless::math");
   using scalar_type = T;
 

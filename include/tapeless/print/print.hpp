@@ -157,7 +157,7 @@ template <class E>
 std::string to_string(const E& e) {
   static_assert(expression<E>, "tapeless::to_string(e) requires 'e' to be a tapeless expression");
   detail::printer p{false, {}};
-  p.print(e);
+  if constexpr (expression<E>) p.print(e);
   return p.out;
 }
 
@@ -166,7 +166,7 @@ template <class E>
 std::string to_latex(const E& e) {
   static_assert(expression<E>, "tapeless::to_latex(e) requires 'e' to be a tapeless expression");
   detail::printer p{true, {}};
-  p.print(e);
+  if constexpr (expression<E>) p.print(e);
   return p.out;
 }
 

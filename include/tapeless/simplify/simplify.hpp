@@ -18,6 +18,11 @@ namespace detail {
 //   exp(log x), log(exp x), f(constant) where exact, signs and constant factors moved
 //   outwards, and + and * operands in canonical order.
 // It is local: it does not flatten chains such as (x + y) + x.
+// None of these functions is constexpr on purpose: g++ tries to constant-fold every call
+// to a constexpr function, and folding the nested calls re-evaluates each subtree once per
+// use, which made compile time grow with the expanded size of an expression instead of
+// with its number of distinct node types. The result *types* are what matters; use
+// decltype(simplify(e)) where a constant is needed.
 // Identities that compare operands (x - x = 0) only apply to operands without literals,
 // whose value the type alone fixes.
 
@@ -29,7 +34,7 @@ constexpr double number_value(const literal& l) { return l.value; }
 
 /// Folds an operation on two numbers: exactly for constants, at run time for literals.
 template <class A, class B, class F>
-constexpr auto fold_numbers(const A& a, const B& b, F f) {
+auto fold_numbers(const A& a, const B& b, F f) {
   if constexpr (is_constant_v<A> && is_constant_v<B>) {
     constexpr auto r = F{}(A::value, B::value);
     return constant_of<r>{};
@@ -47,17 +52,17 @@ inline constexpr auto divided = [](auto a, auto b) { return a / b; };
 template <class E>
 struct term {
   using coefficient = constant<1, 1>;
-  static constexpr E base(const E& e) { return e; }
+  static E base(const E& e) { return e; }
 };
 template <std::intmax_t N, std::intmax_t D, class B>
 struct term<binary<mul_op, constant<N, D>, B>> {
   using coefficient = constant<N, D>;
-  static constexpr B base(const binary<mul_op, constant<N, D>, B>& e) { return e.rhs; }
+  static B base(const binary<mul_op, constant<N, D>, B>& e) { return e.rhs; }
 };
 template <class B>
 struct term<unary<neg_op, B>> {
   using coefficient = constant<-1, 1>;
-  static constexpr B base(const unary<neg_op, B>& e) { return e.arg; }
+  static B base(const unary<neg_op, B>& e) { return e.arg; }
 };
 template <class E>
 using term_base_t = decltype(term<E>::base(std::declval<E>()));
@@ -66,12 +71,12 @@ using term_base_t = decltype(term<E>::base(std::declval<E>()));
 template <class E>
 struct factor {
   static constexpr rational exponent{1, 1};
-  static constexpr E base(const E& e) { return e; }
+  static E base(const E& e) { return e; }
 };
 template <std::intmax_t N, std::intmax_t D, class B>
 struct factor<unary<pow_op<N, D>, B>> {
   static constexpr rational exponent{N, D};
-  static constexpr B base(const unary<pow_op<N, D>, B>& e) { return e.arg; }
+  static B base(const unary<pow_op<N, D>, B>& e) { return e.arg; }
 };
 template <class E>
 using factor_base_t = decltype(factor<E>::base(std::declval<E>()));
@@ -109,28 +114,28 @@ template <std::intmax_t N, std::intmax_t D, class B>
 struct is_scaled<binary<mul_op, constant<N, D>, B>> : std::true_type {};
 
 template <class Op, class L, class R>
-constexpr auto ordered(const L& l, const R& r) {
+auto ordered(const L& l, const R& r) {
   if constexpr (orders_before<R, L>) return binary<Op, R, L>{r, l};
   else return binary<Op, L, R>{l, r};
 }
 
 template <class L, class R>
-constexpr auto make(add_op, const L& l, const R& r);
+auto make(add_op, const L& l, const R& r);
 template <class L, class R>
-constexpr auto make(mul_op, const L& l, const R& r);
+auto make(mul_op, const L& l, const R& r);
 template <class L, class R>
-constexpr auto make(sub_op, const L& l, const R& r);
+auto make(sub_op, const L& l, const R& r);
 template <std::intmax_t N, std::intmax_t D, class A>
-constexpr auto make(pow_op<N, D>, const A& a);
+auto make(pow_op<N, D>, const A& a);
 template <class Op, class A>
-constexpr auto make(Op, const A& a);
+auto make(Op, const A& a);
 template <class L, class R>
-constexpr auto make(div_op, const L& l, const R& r);
+auto make(div_op, const L& l, const R& r);
 template <class A>
-constexpr auto make(neg_op, const A& a);
+auto make(neg_op, const A& a);
 
 template <class A>
-constexpr auto make(neg_op, const A& a) {
+auto make(neg_op, const A& a) {
   if constexpr (is_number_v<A>) return fold_numbers(constant<0, 1>{}, a, minus);
   else if constexpr (is_neg<A>::value) return a.arg;
   else if constexpr (is_scaled<A>::value) return make(mul_op{}, make(neg_op{}, a.lhs), a.rhs);
@@ -139,7 +144,7 @@ constexpr auto make(neg_op, const A& a) {
 }
 
 template <class L, class R>
-constexpr auto make(add_op, const L& l, const R& r) {
+auto make(add_op, const L& l, const R& r) {
   if constexpr (is_zero_v<L>) return r;
   else if constexpr (is_zero_v<R>) return l;
   else if constexpr (is_number_v<L> && is_number_v<R>) return fold_numbers(l, r, plus);
@@ -153,7 +158,7 @@ constexpr auto make(add_op, const L& l, const R& r) {
 }
 
 template <class L, class R>
-constexpr auto make(sub_op, const L& l, const R& r) {
+auto make(sub_op, const L& l, const R& r) {
   if constexpr (is_zero_v<R>) return l;
   else if constexpr (is_zero_v<L>) return make(neg_op{}, r);
   else if constexpr (is_number_v<L> && is_number_v<R>) return fold_numbers(l, r, minus);
@@ -166,7 +171,7 @@ constexpr auto make(sub_op, const L& l, const R& r) {
 }
 
 template <class L, class R>
-constexpr auto make(mul_op, const L& l, const R& r) {
+auto make(mul_op, const L& l, const R& r) {
   if constexpr (is_zero_v<L> || is_zero_v<R>) return constant<0, 1>{};
   else if constexpr (is_one_v<L>) return r;
   else if constexpr (is_one_v<R>) return l;
@@ -191,9 +196,10 @@ constexpr auto make(mul_op, const L& l, const R& r) {
 }
 
 template <class L, class R>
-constexpr auto make(div_op, const L& l, const R& r) {
+auto make(div_op, const L& l, const R& r) {
   static_assert(!is_zero_v<R>, "tapeless: division by the constant zero");
-  if constexpr (is_one_v<R>) return l;
+  if constexpr (is_zero_v<R>) return binary<div_op, L, R>{l, r};  // stopped by the static_assert
+  else if constexpr (is_one_v<R>) return l;
   else if constexpr (is_zero_v<L>) return constant<0, 1>{};
   else if constexpr (is_number_v<L> && is_number_v<R>) return fold_numbers(l, r, divided);
   else if constexpr (same_static<L, R>) return constant<1, 1>{};
@@ -206,15 +212,19 @@ constexpr auto make(div_op, const L& l, const R& r) {
 }
 
 template <std::intmax_t N, std::intmax_t D, class A>
-constexpr auto make(pow_op<N, D>, const A& a) {
+auto make(pow_op<N, D>, const A& a) {
   if constexpr (N == 0) {
     return constant<1, 1>{};
   } else if constexpr (N == D) {
     return a;
   } else if constexpr (is_constant_v<A> && D == 1) {
     static_assert(!(is_zero_v<A> && N < 0), "tapeless: the constant zero raised to a negative power");
-    constexpr auto r = power(A::value, N);
-    return constant_of<r>{};
+    if constexpr (is_zero_v<A> && N < 0) {
+      return unary<pow_op<N, D>, A>{a};  // stopped by the static_assert
+    } else {
+      constexpr auto r = power(A::value, N);
+      return constant_of<r>{};
+    }
   } else if constexpr (factor<A>::exponent.den == 1 && factor<A>::exponent.num != 1 && D == 1) {
     // (u^m)^n = u^(mn) holds for integers m, n
     constexpr auto p = factor<A>::exponent * rational{N, 1};
@@ -232,7 +242,7 @@ constexpr bool folds_exactly() {
 }
 
 template <class Op, class A>
-constexpr auto make(Op, const A& a) {
+auto make(Op, const A& a) {
   if constexpr (folds_exactly<Op, A>()) {
     constexpr auto r = op_traits<Op>::fold(A::value).value;
     return constant_of<r>{};
@@ -246,18 +256,18 @@ constexpr auto make(Op, const A& a) {
 }
 
 template <class Op, class A>
-constexpr auto simplify(const unary<Op, A>& e);
+auto simplify(const unary<Op, A>& e);
 template <class Op, class L, class R>
-constexpr auto simplify(const binary<Op, L, R>& e);
+auto simplify(const binary<Op, L, R>& e);
 
 template <class E>
-constexpr auto simplify(const E& e) { return e; }  // variables, constants, literals
+auto simplify(const E& e) { return e; }  // variables, constants, literals
 
 template <class Op, class A>
-constexpr auto simplify(const unary<Op, A>& e) { return make(Op{}, simplify(e.arg)); }
+auto simplify(const unary<Op, A>& e) { return make(Op{}, simplify(e.arg)); }
 
 template <class Op, class L, class R>
-constexpr auto simplify(const binary<Op, L, R>& e) {
+auto simplify(const binary<Op, L, R>& e) {
   return make(Op{}, simplify(e.lhs), simplify(e.rhs));
 }
 
@@ -267,9 +277,10 @@ constexpr auto simplify(const binary<Op, L, R>& e) {
 /// identities used): `simplify(x * 1_c + 0_c)` is `x`. The result is a new expression type.
 struct simplify_t {
   template <class E>
-  constexpr auto operator()(const E& e) const {
+  auto operator()(const E& e) const {
     static_assert(expression<E>, "tapeless::simplify(e) requires 'e' to be a tapeless expression");
     if constexpr (expression<E>) return detail::simplify(e);
+    else return constant<0, 1>{};  // placeholder after the failed static_assert
   }
 };
 inline constexpr simplify_t simplify{};
