@@ -1,4 +1,4 @@
-// expect: evaluate with float, double or xsimd::batch
+// expect: evaluate with float, double, long double or xsimd::batch
 // An int value is rejected even when the expression needs no function of it: evaluating
 // x / (x + x) with int would silently use integer division.
 #include <tapeless/tapeless.hpp>

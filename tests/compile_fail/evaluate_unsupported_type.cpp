@@ -1,4 +1,4 @@
-// expect: evaluate with float, double or xsimd::batch
+// expect: evaluate with float, double, long double or xsimd::batch
 // Expressions are evaluated with float, double or xsimd::batch values, not with int.
 #include <tapeless/tapeless.hpp>
 
