@@ -9,6 +9,7 @@
 #include "expr/constant.hpp"
 #include "expr/literal.hpp"
 #include "expr/node.hpp"
+#include "expr/replace.hpp"
 #include "expr/substitute.hpp"
 #include "expr/variable.hpp"
 #include "ops/activation.hpp"

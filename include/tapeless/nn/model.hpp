@@ -1,0 +1,357 @@
+#ifndef TAPELESS_NN_MODEL_HPP
+#define TAPELESS_NN_MODEL_HPP
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+
+#include "nodes.hpp"
+#include "tensor_set.hpp"
+
+namespace tapeless::nn {
+namespace detail {
+
+template <class N>
+struct is_input : std::false_type {};
+template <fixed_string Name, std::size_t S>
+struct is_input<input_node<Name, S>> : std::true_type {};
+
+template <class N>
+using is_leaf = std::bool_constant<is_param<N>::value || is_input<N>::value || is_target<N>::value>;
+
+template <class N>
+using is_computed = std::bool_constant<!is_leaf<N>::value>;
+
+template <class L>
+struct network_loss_check {
+  static_assert(node<L>, "tapeless::nn::compile(loss) requires 'loss' to be a network node");
+  static_assert(L::size == 1,
+                "tapeless::nn::compile(loss): the expression has more than one value per sample, "
+                "so it is not a loss; apply one, e.g. mse(y, target<\"t\", size>)");
+  static_assert(L::needs_grad, "tapeless::nn::compile(loss): the loss depends on no parameter");
+  static constexpr bool value = true;
+};
+
+}  // namespace detail
+
+/// A loss expression compiled for a batch size and an element type: storage for every
+/// forward value and adjoint laid out at compile time in one workspace, a forward sweep and
+/// a reverse sweep over the nodes in a fixed order, no tape and no heap.
+///
+///   auto m = nn::compile<32>(loss);          // batch of 32, float
+///   decltype(m)::parameters params;          // named, flat; also gradients, inputs, targets
+///   float l = m.value_and_grad(params, inputs, targets, grads);
+template <class Loss, std::size_t Batch, class T = float>
+class model {
+  static_assert(detail::network_loss_check<Loss>::value);
+  static_assert(Batch > 0, "tapeless::nn::compile<Batch>: the batch size must be positive");
+  static_assert(std::is_floating_point_v<T>, "tapeless::nn::compile<Batch, T>: T must be float or double");
+
+ public:
+  using loss_type = Loss;
+  using value_type = T;
+  static constexpr std::size_t batch_size = Batch;
+  /// All nodes, each after its operands.
+  using nodes = typename Loss::nodes;
+  using parameters = tensor_set<T, 1, boost::mp11::mp_copy_if<nodes, detail::is_param>>;
+  using gradients = parameters;
+  using inputs = tensor_set<T, Batch, boost::mp11::mp_copy_if<nodes, detail::is_input>>;
+  using targets = tensor_set<T, Batch, boost::mp11::mp_copy_if<nodes, detail::is_target>>;
+
+  /// The loss (mean over the batch) and its gradient with respect to every parameter,
+  /// written to `grads` (overwritten, not accumulated).
+  T value_and_grad(const parameters& params, const inputs& in, const targets& tgt,
+                   gradients& grads) {
+    const context ctx{params, in, tgt, &grads, this};
+    forward_all(ctx);
+    backward_all(ctx);
+    return loss_of(ctx);
+  }
+
+  /// The loss alone (forward sweep only).
+  T value(const parameters& params, const inputs& in, const targets& tgt) {
+    const context ctx{params, in, tgt, nullptr, this};
+    forward_all(ctx);
+    return loss_of(ctx);
+  }
+
+  /// The forward values of node N for the last sweep (a batched node: Batch samples).
+  template <class N>
+  std::span<const T> values_of(const N&) const {
+    constexpr auto i = computed_index<N>();
+    return {values_.data() + value_offsets[i], value_offsets[i + 1] - value_offsets[i]};
+  }
+
+ private:
+  using computed = boost::mp11::mp_copy_if<nodes, detail::is_computed>;
+  static constexpr std::size_t computed_count = boost::mp11::mp_size<computed>::value;
+
+  template <class N>
+  static constexpr std::size_t stored_size() {
+    return N::size * (N::batched ? Batch : 1);
+  }
+  static constexpr auto value_offsets = []<class... N>(boost::mp11::mp_list<N...>) {
+    std::array<std::size_t, sizeof...(N) + 1> o{};
+    const std::array<std::size_t, sizeof...(N)> sizes{stored_size<N>()...};
+    for (std::size_t i = 0; i < sizes.size(); ++i) o[i + 1] = o[i] + sizes[i];
+    return o;
+  }(computed{});
+  static constexpr std::size_t workspace_size = value_offsets[computed_count];
+
+  template <class N>
+  static constexpr std::size_t computed_index() {
+    return boost::mp11::mp_find<computed, N>::value;
+  }
+
+  struct context {
+    const parameters& params;
+    const inputs& in;
+    const targets& tgt;
+    gradients* grads;
+    model* self;
+
+    template <class N>
+    const T* value(boost::mp11::mp_identity<N> = {}) const {
+      if constexpr (detail::is_param<N>::value) return params.data() + param_offset<N>();
+      else if constexpr (detail::is_input<N>::value) return in.data() + leaf_offset<inputs, N>();
+      else if constexpr (detail::is_target<N>::value) return tgt.data() + leaf_offset<targets, N>();
+      else return self->values_.data() + value_offsets[computed_index<N>()];
+    }
+    template <class N>
+    T* mutable_value() const {
+      return self->values_.data() + value_offsets[computed_index<N>()];
+    }
+    /// The adjoint dL/dN of a node that needs a gradient.
+    template <class N>
+    T* adjoint() const {
+      static_assert(N::needs_grad);
+      if constexpr (detail::is_param<N>::value) return grads->data() + param_offset<N>();
+      else return self->adjoints_.data() + value_offsets[computed_index<N>()];
+    }
+  };
+
+  template <class N>
+  static constexpr std::size_t param_offset() {
+    return parameters::offsets[boost::mp11::mp_find<boost::mp11::mp_copy_if<nodes, detail::is_param>, N>::value];
+  }
+  template <class Set, class N>
+  static constexpr std::size_t leaf_offset() {
+    return Set::offsets[Set::index_of(N::name.view())];
+  }
+
+  static void forward_all(const context& ctx) {
+    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, computed>>(
+        [&](auto n) { forward(ctx, n); });
+  }
+
+  void backward_all(const context& ctx) {
+    adjoints_.fill(T(0));
+    for (auto& g : ctx.grads->values()) g = T(0);
+    seed(ctx);
+    using reversed = boost::mp11::mp_reverse<computed>;
+    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, reversed>>(
+        [&](auto n) { backward(ctx, n); });
+  }
+
+  static constexpr std::size_t loss_count = Loss::batched ? Batch : 1;
+
+  void seed(const context& ctx) {
+    T* dl = ctx.template adjoint<Loss>();
+    for (std::size_t b = 0; b < loss_count; ++b) dl[b] = T(1) / T(loss_count);
+  }
+
+  static T loss_of(const context& ctx) {
+    const T* l = ctx.template value<Loss>();
+    T sum = 0;
+    for (std::size_t b = 0; b < loss_count; ++b) sum += l[b];
+    return sum / T(loss_count);
+  }
+
+  // Forward kernels: plain loops with every size a compile-time constant.
+
+  template <class W, class X>
+  static void forward(const context& ctx, boost::mp11::mp_identity<matmul_node<W, X>>) {
+    const T* w = ctx.template value<W>();
+    const T* x = ctx.template value<X>();
+    T* y = ctx.template mutable_value<matmul_node<W, X>>();
+    constexpr std::size_t rows = W::rows, cols = W::cols, samples = X::batched ? Batch : 1;
+    for (std::size_t b = 0; b < samples; ++b)
+      for (std::size_t r = 0; r < rows; ++r) {
+        T acc = 0;
+        for (std::size_t c = 0; c < cols; ++c) acc += w[r * cols + c] * x[b * cols + c];
+        y[b * rows + r] = acc;
+      }
+  }
+
+  template <class F, class A>
+  static void forward(const context& ctx, boost::mp11::mp_identity<map_node<F, A>>) {
+    const T* a = ctx.template value<A>();
+    T* y = ctx.template mutable_value<map_node<F, A>>();
+    for (std::size_t i = 0; i < stored_size<A>(); ++i) y[i] = unary_rule<F>::value(a[i]);
+  }
+
+  template <class N, class Operand>
+  static constexpr std::size_t element(std::size_t b, std::size_t i) {
+    return Operand::batched ? b * N::size + i : i;
+  }
+
+  template <class F, class A, class B>
+  static void forward(const context& ctx, boost::mp11::mp_identity<map2_node<F, A, B>>) {
+    using N = map2_node<F, A, B>;
+    const T* a = ctx.template value<A>();
+    const T* c = ctx.template value<B>();
+    T* y = ctx.template mutable_value<N>();
+    for (std::size_t b = 0; b < (N::batched ? Batch : 1); ++b)
+      for (std::size_t i = 0; i < N::size; ++i)
+        y[b * N::size + i] =
+            binary_rule<F>::value(a[element<N, A>(b, i)], c[element<N, B>(b, i)]);
+  }
+
+  template <class A>
+  static void forward(const context& ctx, boost::mp11::mp_identity<sum_node<A>>) {
+    const T* a = ctx.template value<A>();
+    T* y = ctx.template mutable_value<sum_node<A>>();
+    for (std::size_t b = 0; b < (A::batched ? Batch : 1); ++b) {
+      T acc = 0;
+      for (std::size_t i = 0; i < A::size; ++i) acc += a[b * A::size + i];
+      y[b] = acc;
+    }
+  }
+
+  /// log(sum_j e^z_j), with the maximum subtracted so that no exponential overflows.
+  static T log_sum_exp(const T* z, std::size_t n) {
+    T m = z[0];
+    for (std::size_t j = 1; j < n; ++j) m = z[j] > m ? z[j] : m;
+    T s = 0;
+    for (std::size_t j = 0; j < n; ++j) s += std::exp(z[j] - m);
+    return m + std::log(s);
+  }
+
+  template <class Z, class Tg>
+  static void forward(const context& ctx, boost::mp11::mp_identity<softmax_cross_entropy_node<Z, Tg>>) {
+    const T* z = ctx.template value<Z>();
+    const T* t = ctx.template value<Tg>();
+    T* y = ctx.template mutable_value<softmax_cross_entropy_node<Z, Tg>>();
+    constexpr std::size_t n = Z::size;
+    for (std::size_t b = 0; b < Batch; ++b) {
+      const T lse = log_sum_exp(z + b * n, n);
+      T loss = 0;
+      for (std::size_t i = 0; i < n; ++i) loss += t[b * n + i] * (lse - z[b * n + i]);
+      y[b] = loss;
+    }
+  }
+
+  // Backward kernels: from the adjoint of a node, add to the adjoints of its operands that
+  // need one (inputs and targets never do).
+
+  template <class W, class X>
+  static void backward(const context& ctx, boost::mp11::mp_identity<matmul_node<W, X>>) {
+    if constexpr (matmul_node<W, X>::needs_grad) {
+      const T* w = ctx.template value<W>();
+      const T* x = ctx.template value<X>();
+      const T* dy = ctx.template adjoint<matmul_node<W, X>>();
+      constexpr std::size_t rows = W::rows, cols = W::cols, samples = X::batched ? Batch : 1;
+      if constexpr (W::needs_grad) {
+        T* dw = ctx.template adjoint<W>();
+        for (std::size_t b = 0; b < samples; ++b)  // dL/dW = delta x^T
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < cols; ++c) dw[r * cols + c] += dy[b * rows + r] * x[b * cols + c];
+      }
+      if constexpr (X::needs_grad) {
+        T* dx = ctx.template adjoint<X>();
+        for (std::size_t b = 0; b < samples; ++b)  // dL/dx = W^T delta
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < cols; ++c) dx[b * cols + c] += w[r * cols + c] * dy[b * rows + r];
+      }
+    }
+  }
+
+  template <class F, class A>
+  static void backward(const context& ctx, boost::mp11::mp_identity<map_node<F, A>>) {
+    if constexpr (A::needs_grad) {
+      using N = map_node<F, A>;
+      const T* a = ctx.template value<A>();
+      const T* y = ctx.template value<N>();
+      const T* dy = ctx.template adjoint<N>();
+      T* da = ctx.template adjoint<A>();
+      for (std::size_t i = 0; i < stored_size<A>(); ++i)
+        da[i] += dy[i] * unary_rule<F>::derivative(a[i], y[i]);
+    }
+  }
+
+  template <class F, class A, class B>
+  static void backward(const context& ctx, boost::mp11::mp_identity<map2_node<F, A, B>>) {
+    using N = map2_node<F, A, B>;
+    if constexpr (N::needs_grad) {
+      const T* a = ctx.template value<A>();
+      const T* c = ctx.template value<B>();
+      const T* y = ctx.template value<N>();
+      const T* dy = ctx.template adjoint<N>();
+      for (std::size_t b = 0; b < (N::batched ? Batch : 1); ++b)
+        for (std::size_t i = 0; i < N::size; ++i) {
+          const auto k = b * N::size + i;
+          const auto ia = element<N, A>(b, i), ib = element<N, B>(b, i);
+          if constexpr (A::needs_grad)
+            ctx.template adjoint<A>()[ia] += dy[k] * binary_rule<F>::partial_u(a[ia], c[ib], y[k]);
+          if constexpr (B::needs_grad)
+            ctx.template adjoint<B>()[ib] += dy[k] * binary_rule<F>::partial_v(a[ia], c[ib], y[k]);
+        }
+    }
+  }
+
+  template <class A>
+  static void backward(const context& ctx, boost::mp11::mp_identity<sum_node<A>>) {
+    if constexpr (A::needs_grad) {
+      const T* dy = ctx.template adjoint<sum_node<A>>();
+      T* da = ctx.template adjoint<A>();
+      for (std::size_t b = 0; b < (A::batched ? Batch : 1); ++b)
+        for (std::size_t i = 0; i < A::size; ++i) da[b * A::size + i] += dy[b];
+    }
+  }
+
+  template <class Z, class Tg>
+  static void backward(const context& ctx, boost::mp11::mp_identity<softmax_cross_entropy_node<Z, Tg>>) {
+    static_assert(!Tg::needs_grad, "tapeless::nn::softmax_cross_entropy: gradients with respect to "
+                                   "the target distribution are not supported");
+    if constexpr (Z::needs_grad) {
+      using N = softmax_cross_entropy_node<Z, Tg>;
+      const T* z = ctx.template value<Z>();
+      const T* t = ctx.template value<Tg>();
+      const T* dy = ctx.template adjoint<N>();
+      T* dz = ctx.template adjoint<Z>();
+      constexpr std::size_t n = Z::size;
+      for (std::size_t b = 0; b < Batch; ++b) {
+        const T lse = log_sum_exp(z + b * n, n);
+        T mass = 0;  // sum of the targets: 1 for a distribution
+        for (std::size_t i = 0; i < n; ++i) mass += t[b * n + i];
+        for (std::size_t i = 0; i < n; ++i)  // softmax(z) sum(t) - t
+          dz[b * n + i] += dy[b] * (std::exp(z[b * n + i] - lse) * mass - t[b * n + i]);
+      }
+    }
+  }
+
+  std::array<T, workspace_size> values_{};
+  std::array<T, workspace_size> adjoints_{};
+};
+
+/// Compiles a loss expression for batches of `Batch` samples of element type T.
+template <std::size_t Batch, class T = float, class Loss>
+model<Loss, Batch, T> compile(const Loss&) {
+  return {};
+}
+
+/// One plain gradient-descent step on every parameter: w = w - rate * dL/dw.
+template <class Params>
+void sgd_step(Params& params, const Params& grads, typename Params::value_type rate) {
+  auto w = params.values();
+  const auto g = grads.values();
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] -= rate * g[i];
+}
+
+}  // namespace tapeless::nn
+
+#endif
