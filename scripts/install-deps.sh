@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  cmake make g++ clang                 # toolchains: g++ 12, clang 14
+  cmake make ninja-build g++ clang     # toolchains: g++ 12, clang 14
   libboost1.81-dev libboost-test1.81-dev  # Hana 1.8 and Boost.Test (shared library)
   libxsimd-dev                         # SIMD layer
   libclang-rt-14-dev                   # ASan/UBSan runtime for clang
