@@ -84,11 +84,13 @@ struct softplus_fn {
 };
 template <std::intmax_t Num, std::intmax_t Den>
 struct leaky_relu_fn {
+  static constexpr bool is_leaky_relu = true;
   template <class U>
   auto operator()(const U& u) const { return tapeless::leaky_relu<Num, Den>(u); }
 };
 template <std::intmax_t Num, std::intmax_t Den>
 struct scale_fn {
+  static constexpr bool is_scale = true;
   template <class U>
   auto operator()(const U& u) const { return tapeless::rational<Num, Den> * u; }
 };

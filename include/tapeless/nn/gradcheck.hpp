@@ -1,6 +1,7 @@
 #ifndef TAPELESS_NN_GRADCHECK_HPP
 #define TAPELESS_NN_GRADCHECK_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -58,7 +59,11 @@ gradcheck_report gradcheck(model<Loss, Batch, double>& m,
           options.absolute + options.relative * std::max(std::abs(fd), std::abs(derived));
       const double ratio = error / tolerance;
       ++report.entries;
-      if (!(ratio <= report.worst_ratio) || report.entries == 1) {
+      // NaN (a NaN or infinite derivative or difference) is worse than any number and stays
+      // the worst entry once found.
+      const bool worse = report.entries == 1 || (!std::isnan(report.worst_ratio) &&
+                                                 (std::isnan(ratio) || ratio > report.worst_ratio));
+      if (worse) {
         report = {report.passed, report.entries, name, i, derived, fd, error, ratio};
       }
     }
