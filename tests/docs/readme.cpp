@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include <tapeless/nn.hpp>
 #include <tapeless/tapeless.hpp>
 
 // The README's "A taste" section, line by line, with the results it claims checked.
@@ -39,4 +40,33 @@ BOOST_AUTO_TEST_CASE(a_taste) {
   const auto on_lanes = evaluate(df, x = lanes);
   for (std::size_t i = 0; i < lanes.size; ++i)
     BOOST_TEST(on_lanes.get(i) == expected, boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(networks) {
+  namespace nn = tapeless::nn;
+  constexpr auto x = nn::input<"x", 784>;
+  constexpr auto t = nn::target<"t", 10>;
+  constexpr auto h = nn::relu(nn::dense<128, "fc1">(x));
+  constexpr auto loss = nn::softmax_cross_entropy(nn::dense<10, "fc2">(h), t);
+
+  auto model = nn::compile<32>(loss);
+  using model_t = decltype(model);
+  static model_t::parameters params;  // static: 100k floats each
+  static model_t::gradients grads;
+  static model_t::inputs inputs;
+  static model_t::targets targets;
+  static_assert(decltype(params.get<"fc1.weight">())::extent == 128 * 784);
+  params.get<"fc1.weight">()[0] = 0.5f;
+  for (std::size_t b = 0; b < 32; ++b) {
+    inputs.get<"x">()[b * 784] = 1.0f;
+    targets.get<"t">()[b * 10 + b % 10] = 1.0f;
+  }
+  // All weights zero but one: the logits are all zero, so the loss is log(10).
+  const float l = model.value_and_grad(params, inputs, targets, grads);
+  BOOST_TEST(l == std::log(10.0f), boost::test_tools::tolerance(1e-6f));
+  nn::sgd_step(params, grads, 0.1f);
+  BOOST_TEST(model.value(params, inputs, targets) < l);
+
+  BOOST_TEST(nn::explain(loss, "fc1.weight").formula ==
+             "dL/dfc1.weight = ((fc2.weight^T (1/B (softmax(z2) - t))) .* relu'(z1)) x^T");
 }
