@@ -57,7 +57,7 @@ gradcheck_report gradcheck(model<Loss, Batch, double>& m,
       const double error = std::abs(fd - derived);
       const double tolerance =
           options.absolute + options.relative * std::max(std::abs(fd), std::abs(derived));
-      const double ratio = error / tolerance;
+      const double ratio = error == 0 ? 0.0 : error / tolerance;  // 0 / 0: an exact match
       ++report.entries;
       // NaN (a NaN or infinite derivative or difference) is worse than any number and stays
       // the worst entry once found.

@@ -12,6 +12,14 @@
 
 namespace tapeless::nn {
 
+namespace detail {
+template <class Leaf>
+constexpr std::size_t shape_of(int dimension) {
+  if constexpr (requires { Leaf::rows; }) return dimension == 0 ? Leaf::rows : Leaf::cols;
+  else return dimension == 0 ? Leaf::size : 1;
+}
+}  // namespace detail
+
 /// Named tensors of compile-time shapes in one flat, zero-initialized array: the parameters
 /// of a model, their gradients, or a batch of inputs or targets. `Leaves` lists the leaf
 /// nodes; a batched leaf holds `Batch` samples one after another.
@@ -26,6 +34,9 @@ class tensor_set<T, Batch, boost::mp11::mp_list<Leaves...>> {
   static constexpr std::array<std::string_view, count> names{Leaves::name.view()...};
   static constexpr std::array<std::size_t, count> sizes{
       (Leaves::size * (Leaves::batched ? Batch : 1))...};
+  /// Rows and columns of each tensor: a parameter's shape; size x 1 for inputs and targets.
+  static constexpr std::array<std::size_t, count> rows{detail::shape_of<Leaves>(0)...};
+  static constexpr std::array<std::size_t, count> cols{detail::shape_of<Leaves>(1)...};
   static constexpr std::array<std::size_t, count + 1> offsets = [] {
     std::array<std::size_t, count + 1> o{};
     for (std::size_t i = 0; i < count; ++i) o[i + 1] = o[i] + sizes[i];
