@@ -10,6 +10,7 @@
 #include <boost/mp11/list.hpp>
 
 #include "nodes.hpp"
+#include "plain_kernels.hpp"
 #include "tensor_set.hpp"
 
 namespace tapeless::nn {
@@ -45,7 +46,7 @@ struct network_loss_check {
 ///   auto m = nn::compile<32>(loss);          // batch of 32, float
 ///   decltype(m)::parameters params;          // named, flat; also gradients, inputs, targets
 ///   float l = m.value_and_grad(params, inputs, targets, grads);
-template <class Loss, std::size_t Batch, class T = float>
+template <class Loss, std::size_t Batch, class T = float, class Kernels = plain_kernels>
 class model {
   static_assert(detail::network_loss_check<Loss>::value);
   static_assert(Batch > 0, "tapeless::nn::compile<Batch>: the batch size must be positive");
@@ -171,27 +172,18 @@ class model {
     return sum / T(loss_count);
   }
 
-  // Forward kernels: plain loops with every size a compile-time constant.
+  // Forward rules of the node kinds; the dense loops are the Kernels policy's.
 
   template <class W, class X>
   static void forward(const context& ctx, boost::mp11::mp_identity<matmul_node<W, X>>) {
-    const T* w = ctx.template value<W>();
-    const T* x = ctx.template value<X>();
-    T* y = ctx.template mutable_value<matmul_node<W, X>>();
-    constexpr std::size_t rows = W::rows, cols = W::cols, samples = X::batched ? Batch : 1;
-    for (std::size_t b = 0; b < samples; ++b)
-      for (std::size_t r = 0; r < rows; ++r) {
-        T acc = 0;
-        for (std::size_t c = 0; c < cols; ++c) acc += w[r * cols + c] * x[b * cols + c];
-        y[b * rows + r] = acc;
-      }
+    Kernels::template matmul<W::rows, W::cols, X::batched ? Batch : 1>(
+        ctx.template value<W>(), ctx.template value<X>(), ctx.template mutable_value<matmul_node<W, X>>());
   }
 
   template <class F, class A>
   static void forward(const context& ctx, boost::mp11::mp_identity<map_node<F, A>>) {
-    const T* a = ctx.template value<A>();
-    T* y = ctx.template mutable_value<map_node<F, A>>();
-    for (std::size_t i = 0; i < stored_size<A>(); ++i) y[i] = unary_rule<F>::value(a[i]);
+    Kernels::template map<F, stored_size<A>()>(ctx.template value<A>(),
+                                               ctx.template mutable_value<map_node<F, A>>());
   }
 
   template <class N, class Operand>
@@ -250,36 +242,22 @@ class model {
 
   template <class W, class X>
   static void backward(const context& ctx, boost::mp11::mp_identity<matmul_node<W, X>>) {
-    if constexpr (matmul_node<W, X>::needs_grad) {
-      const T* w = ctx.template value<W>();
-      const T* x = ctx.template value<X>();
-      const T* dy = ctx.template adjoint<matmul_node<W, X>>();
-      constexpr std::size_t rows = W::rows, cols = W::cols, samples = X::batched ? Batch : 1;
-      if constexpr (W::needs_grad) {
-        T* dw = ctx.template adjoint<W>();
-        for (std::size_t b = 0; b < samples; ++b)  // dL/dW = delta x^T
-          for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t c = 0; c < cols; ++c) dw[r * cols + c] += dy[b * rows + r] * x[b * cols + c];
-      }
-      if constexpr (X::needs_grad) {
-        T* dx = ctx.template adjoint<X>();
-        for (std::size_t b = 0; b < samples; ++b)  // dL/dx = W^T delta
-          for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t c = 0; c < cols; ++c) dx[b * cols + c] += w[r * cols + c] * dy[b * rows + r];
-      }
-    }
+    constexpr std::size_t samples = X::batched ? Batch : 1;
+    const T* dy = ctx.template adjoint<matmul_node<W, X>>();
+    if constexpr (W::needs_grad)  // dL/dW = delta x^T
+      Kernels::template matmul_weight_gradient<W::rows, W::cols, samples>(dy, ctx.template value<X>(),
+                                                                          ctx.template adjoint<W>());
+    if constexpr (X::needs_grad)  // dL/dx = W^T delta
+      Kernels::template matmul_input_gradient<W::rows, W::cols, samples>(ctx.template value<W>(), dy,
+                                                                         ctx.template adjoint<X>());
   }
 
   template <class F, class A>
   static void backward(const context& ctx, boost::mp11::mp_identity<map_node<F, A>>) {
     if constexpr (A::needs_grad) {
       using N = map_node<F, A>;
-      const T* a = ctx.template value<A>();
-      const T* y = ctx.template value<N>();
-      const T* dy = ctx.template adjoint<N>();
-      T* da = ctx.template adjoint<A>();
-      for (std::size_t i = 0; i < stored_size<A>(); ++i)
-        da[i] += dy[i] * unary_rule<F>::derivative(a[i], y[i]);
+      Kernels::template map_gradient<F, stored_size<A>()>(ctx.template value<A>(), ctx.template value<N>(),
+                                                          ctx.template adjoint<N>(), ctx.template adjoint<A>());
     }
   }
 
@@ -338,9 +316,10 @@ class model {
   std::array<T, workspace_size> adjoints_{};
 };
 
-/// Compiles a loss expression for batches of `Batch` samples of element type T.
-template <std::size_t Batch, class T = float, class Loss>
-model<Loss, Batch, T> compile(const Loss&) {
+/// Compiles a loss expression for batches of `Batch` samples of element type T, with the
+/// given kernels (plain_kernels: the reference loops).
+template <std::size_t Batch, class T = float, class Kernels = plain_kernels, class Loss>
+model<Loss, Batch, T, Kernels> compile(const Loss&) {
   return {};
 }
 

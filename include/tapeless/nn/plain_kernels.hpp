@@ -1,0 +1,59 @@
+#ifndef TAPELESS_NN_PLAIN_KERNELS_HPP
+#define TAPELESS_NN_PLAIN_KERNELS_HPP
+
+#include <cstddef>
+
+#include "elementwise.hpp"
+
+namespace tapeless::nn {
+
+/// The reference kernels: plain loops with every size a compile-time constant, in the
+/// order of the textbook formulas. The SIMD kernels (lower/simd_kernels.hpp) must agree
+/// with these within float rounding.
+///
+/// Layouts: W is Rows x Cols row-major; a batch of vectors is sample-major (sample s at
+/// [s * size, (s + 1) * size)).
+struct plain_kernels {
+  /// y_s = W x_s for every sample s.
+  template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static void matmul(const T* w, const T* x, T* y) {
+    for (std::size_t s = 0; s < Samples; ++s)
+      for (std::size_t r = 0; r < Rows; ++r) {
+        T acc = 0;
+        for (std::size_t c = 0; c < Cols; ++c) acc += w[r * Cols + c] * x[s * Cols + c];
+        y[s * Rows + r] = acc;
+      }
+  }
+
+  /// dW += sum_s delta_s x_s^T
+  template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static void matmul_weight_gradient(const T* dy, const T* x, T* dw) {
+    for (std::size_t s = 0; s < Samples; ++s)
+      for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t c = 0; c < Cols; ++c) dw[r * Cols + c] += dy[s * Rows + r] * x[s * Cols + c];
+  }
+
+  /// dx_s += W^T delta_s
+  template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static void matmul_input_gradient(const T* w, const T* dy, T* dx) {
+    for (std::size_t s = 0; s < Samples; ++s)
+      for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t c = 0; c < Cols; ++c) dx[s * Cols + c] += w[r * Cols + c] * dy[s * Rows + r];
+  }
+
+  /// y = F(a) elementwise.
+  template <class F, std::size_t N, class T>
+  static void map(const T* a, T* y) {
+    for (std::size_t i = 0; i < N; ++i) y[i] = unary_rule<F>::value(a[i]);
+  }
+
+  /// da += dy .* F'(a), with F' written in terms of a and the stored output y.
+  template <class F, std::size_t N, class T>
+  static void map_gradient(const T* a, const T* y, const T* dy, T* da) {
+    for (std::size_t i = 0; i < N; ++i) da[i] += dy[i] * unary_rule<F>::derivative(a[i], y[i]);
+  }
+};
+
+}  // namespace tapeless::nn
+
+#endif
