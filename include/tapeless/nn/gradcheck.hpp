@@ -32,13 +32,13 @@ struct gradcheck_report {
 /// Checks the gradient a model derives against central finite differences, in double:
 /// (L(w + h) - L(w - h)) / 2h for every entry w of every parameter. The model must be
 /// compiled with T = double (copy float parameters in). The parameters are restored.
-template <class Loss, std::size_t Batch>
-gradcheck_report gradcheck(model<Loss, Batch, double>& m,
-                           typename model<Loss, Batch, double>::parameters& params,
-                           const typename model<Loss, Batch, double>::inputs& in,
-                           const typename model<Loss, Batch, double>::targets& tgt,
+template <class Loss, std::size_t Batch, class Kernels>
+gradcheck_report gradcheck(model<Loss, Batch, double, Kernels>& m,
+                           typename model<Loss, Batch, double, Kernels>::parameters& params,
+                           const typename model<Loss, Batch, double, Kernels>::inputs& in,
+                           const typename model<Loss, Batch, double, Kernels>::targets& tgt,
                            const gradcheck_options& options = {}) {
-  typename model<Loss, Batch, double>::gradients grads;
+  typename model<Loss, Batch, double, Kernels>::gradients grads;
   m.value_and_grad(params, in, tgt, grads);
   gradcheck_report report;
   const auto g = grads.values();

@@ -9,6 +9,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include "../lower/simd_kernels.hpp"
 #include "nodes.hpp"
 #include "plain_kernels.hpp"
 #include "tensor_set.hpp"
@@ -46,7 +47,7 @@ struct network_loss_check {
 ///   auto m = nn::compile<32>(loss);          // batch of 32, float
 ///   decltype(m)::parameters params;          // named, flat; also gradients, inputs, targets
 ///   float l = m.value_and_grad(params, inputs, targets, grads);
-template <class Loss, std::size_t Batch, class T = float, class Kernels = plain_kernels>
+template <class Loss, std::size_t Batch, class T = float, class Kernels = lower::simd_kernels>
 class model {
   static_assert(detail::network_loss_check<Loss>::value);
   static_assert(Batch > 0, "tapeless::nn::compile<Batch>: the batch size must be positive");
@@ -317,8 +318,8 @@ class model {
 };
 
 /// Compiles a loss expression for batches of `Batch` samples of element type T, with the
-/// given kernels (plain_kernels: the reference loops).
-template <std::size_t Batch, class T = float, class Kernels = plain_kernels, class Loss>
+/// given kernels: lower::simd_kernels (the default) or plain_kernels (the reference loops).
+template <std::size_t Batch, class T = float, class Kernels = lower::simd_kernels, class Loss>
 model<Loss, Batch, T, Kernels> compile(const Loss&) {
   return {};
 }
