@@ -40,6 +40,21 @@ struct network_loss_check {
 
 }  // namespace detail
 
+/// Where a checked step met the first non-finite value.
+struct non_finite_report {
+  bool found = false;
+  std::size_t node = 0;     ///< index in the network's node list (nn::describe order)
+  std::size_t element = 0;  ///< element of that node's values or adjoint
+  bool in_backward = false;  ///< in the adjoint dL/dnode rather than the forward value
+};
+
+/// The loss of a checked step and whether it met a non-finite value.
+template <class T>
+struct checked_step {
+  T loss;
+  non_finite_report non_finite;
+};
+
 /// A loss expression compiled for a batch size and an element type: storage for every
 /// forward value and adjoint laid out at compile time in one workspace, a forward sweep and
 /// a reverse sweep over the nodes in a fixed order, no tape and no heap.
@@ -72,6 +87,19 @@ class model {
     forward_all(ctx);
     backward_all(ctx);
     return loss_of(ctx);
+  }
+
+  /// value_and_grad that stops at the first non-finite value (NaN or infinity) and names
+  /// the node where it appeared, in the forward or the backward sweep. The node index is
+  /// the one of nn::describe(loss), whose names (z1, a1, ...) explain also uses.
+  checked_step<T> value_and_grad_checked(const parameters& params, const inputs& in,
+                                         const targets& tgt, gradients& grads) {
+    const context ctx{params, in, tgt, &grads, this};
+    non_finite_report report;
+    forward_all<true>(ctx, &report);
+    if (report.found) return {T(0), report};
+    backward_all<true>(ctx, &report);
+    return {loss_of(ctx), report};
   }
 
   /// The loss alone (forward sweep only).
@@ -145,18 +173,52 @@ class model {
     return Set::offsets[Set::index_of(N::name.view())];
   }
 
-  static void forward_all(const context& ctx) {
-    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, computed>>(
-        [&](auto n) { forward(ctx, n); });
+  template <bool Check = false>
+  static void forward_all(const context& ctx, non_finite_report* report = nullptr) {
+    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, computed>>([&](auto n) {
+      if constexpr (Check) {
+        if (report->found) return;
+        forward(ctx, n);
+        check_values<typename decltype(n)::type>(ctx.template value<typename decltype(n)::type>(), *report, false);
+      } else {
+        forward(ctx, n);
+      }
+    });
   }
 
-  void backward_all(const context& ctx) {
+  template <bool Check = false>
+  void backward_all(const context& ctx, non_finite_report* report = nullptr) {
     adjoints_.fill(T(0));
     for (auto& g : ctx.grads->values()) g = T(0);
     seed(ctx);
     using reversed = boost::mp11::mp_reverse<computed>;
-    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, reversed>>(
-        [&](auto n) { backward(ctx, n); });
+    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, reversed>>([&](auto n) {
+      if constexpr (Check) {
+        if (report->found) return;
+        backward(ctx, n);
+        check_operand_adjoints(ctx, n, *report);
+      } else {
+        backward(ctx, n);
+      }
+    });
+  }
+
+  template <class N>
+  static void check_values(const T* values, non_finite_report& report, bool in_backward) {
+    for (std::size_t i = 0; i < stored_size<N>(); ++i)
+      if (!std::isfinite(values[i])) {
+        report = {true, boost::mp11::mp_find<nodes, N>::value, i, in_backward};
+        return;
+      }
+  }
+
+  template <class N>
+  static void check_operand_adjoints(const context& ctx, boost::mp11::mp_identity<N>, non_finite_report& report) {
+    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, typename N::operands>>([&](auto o) {
+      using O = typename decltype(o)::type;
+      if constexpr (O::needs_grad)
+        if (!report.found) check_values<O>(ctx.template adjoint<O>(), report, true);
+    });
   }
 
   static constexpr std::size_t loss_count = Loss::batched ? Batch : 1;

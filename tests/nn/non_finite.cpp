@@ -1,0 +1,82 @@
+#define BOOST_TEST_MODULE nn_non_finite
+#include <boost/test/unit_test.hpp>
+
+#include <limits>
+
+#include <tapeless/nn.hpp>
+
+// The checked step stops at the first non-finite value and names the node.
+
+namespace nn = tapeless::nn;
+
+namespace {
+constexpr auto loss = nn::mse(nn::dense<1, "fc2">(nn::tanh(nn::dense<3, "fc1">(nn::input<"x", 2>))),
+                              nn::target<"t", 1>);
+using model_t = decltype(nn::compile<2>(loss));
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(finite_step_reports_nothing_and_matches_the_unchecked_step) {
+  model_t m;
+  model_t::parameters p;
+  model_t::gradients g1, g2;
+  model_t::inputs in;
+  model_t::targets tg;
+  for (std::size_t i = 0; i < p.values().size(); ++i) p.values()[i] = 0.1f * static_cast<float>(i % 5) - 0.2f;
+  in.values()[0] = 0.5f;
+  tg.values()[1] = 1.0f;
+  const auto checked = m.value_and_grad_checked(p, in, tg, g1);
+  const float plain = m.value_and_grad(p, in, tg, g2);
+  BOOST_TEST(!checked.non_finite.found);
+  BOOST_TEST(checked.loss == plain);
+  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+}
+
+BOOST_AUTO_TEST_CASE(infinite_input_is_caught_in_the_first_product) {
+  model_t m;
+  model_t::parameters p;
+  model_t::gradients g;
+  model_t::inputs in;
+  model_t::targets tg;
+  in.values()[3] = std::numeric_limits<float>::infinity();  // sample 1, feature 1
+  // fc1.weight is zero: 0 * inf is NaN in the first row of sample 1's product.
+  const auto r = m.value_and_grad_checked(p, in, tg, g);
+  BOOST_TEST(r.non_finite.found);
+  BOOST_TEST(!r.non_finite.in_backward);
+  BOOST_TEST(nn::describe(loss)[r.non_finite.node].name == "fc1.weight x");
+  BOOST_TEST(r.non_finite.element == 3u);  // sample 1, row 0 of 3
+}
+
+BOOST_AUTO_TEST_CASE(overflow_in_the_forward_sweep_names_the_node) {
+  model_t m;
+  model_t::parameters p;
+  model_t::gradients g;
+  model_t::inputs in;
+  model_t::targets tg;
+  // A huge output weight: tanh saturates at 1 and the output is 3e38, still finite, but
+  // its square in the loss overflows: the check names a2 = z3^2.
+  p.get<"fc2.weight">()[0] = 3e38f;
+  p.get<"fc1.bias">()[0] = 10.0f;
+  const auto r = m.value_and_grad_checked(p, in, tg, g);
+  BOOST_TEST(r.non_finite.found);
+  BOOST_TEST(nn::describe(loss)[r.non_finite.node].name == "a2");
+  BOOST_TEST(!r.non_finite.in_backward);
+}
+
+BOOST_AUTO_TEST_CASE(overflow_in_the_backward_sweep_names_the_adjoint) {
+  // Binary cross-entropy grows linearly, so every forward value stays finite; the
+  // gradient of the first weight, delta(z1) x^T ~ 3e38 * 1e10, does not.
+  constexpr auto bce = nn::bce_with_logits(
+      nn::dense<1, "fc2">(nn::tanh(nn::dense<3, "fc1">(nn::input<"x", 2>))), nn::target<"t", 1>);
+  auto m = nn::compile<2>(bce);
+  using bce_t = decltype(m);
+  bce_t::parameters p;
+  bce_t::gradients g;
+  bce_t::inputs in;
+  bce_t::targets tg;
+  p.get<"fc2.weight">()[0] = 3e38f;
+  in.values()[0] = 1e10f;
+  const auto r = m.value_and_grad_checked(p, in, tg, g);
+  BOOST_TEST(r.non_finite.found);
+  BOOST_TEST(r.non_finite.in_backward);
+  BOOST_TEST(nn::describe(bce)[r.non_finite.node].name == "fc1.weight");
+}
