@@ -2,17 +2,24 @@
 # Installs what tapeless needs on Debian 12, as root (or through sudo).
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, libtorch, ADOL-C)
+#   scripts/install-deps.sh --data   also Fashion-MNIST (/usr/share/datasets/fashion-mnist),
+#                                    for examples; no test needs it
+# The flags combine: scripts/install-deps.sh --bench --data
 set -euo pipefail
 
 packages=(
   cmake make ninja-build g++ clang     # toolchains: g++ 12, clang 14
   libboost1.81-dev libboost-test1.81-dev  # Hana 1.8 and Boost.Test (shared library)
   libxsimd-dev                         # SIMD layer
-  libclang-rt-14-dev                   # ASan/UBSan runtime for clang
+  libclang-rt-14-dev                   # ASan/UBSan runtime (and libFuzzer) for clang
+  zlib1g-dev                           # io/idx.hpp reads .gz files (link -lz)
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot) ;;
+    --data) packages+=(dataset-fashion-mnist) ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -61,10 +61,10 @@ inline void dot_tile(const T* w, const T* x, T* y) {
   });
 }
 
-/// out[i][c0 ..] += sum_k scale[k * scale_stride + i] * in[k * in_stride + c0 ..] for MR
-/// output rows and CV vectors of columns: the shared form of both gradient products.
+/// out[i][c0 ..] += sum_k scale[k * ScaleStride + i * ScaleRowStride] * in[k * InStride + c0 ..]
+/// for MR output rows and CV vectors of columns: the shared form of both gradient products.
 template <std::size_t MR, std::size_t CV, std::size_t K, std::size_t ScaleStride,
-          std::size_t InStride, std::size_t OutStride, class T>
+          std::size_t ScaleRowStride, std::size_t InStride, std::size_t OutStride, class T>
 inline void axpy_tile(const T* scale, const T* in, T* out) {
   using V = vec<T>;
   V acc[MR][CV];
@@ -75,7 +75,7 @@ inline void axpy_tile(const T* scale, const T* in, T* out) {
     V inv[CV];
     unroll<CV>([&](auto v) { inv[v] = V::load_unaligned(in + k * InStride + v * V::size); });
     unroll<MR>([&](auto i) {
-      const V s(scale[k * ScaleStride + i]);
+      const V s(scale[k * ScaleStride + i * ScaleRowStride]);
       unroll<CV>([&](auto v) { acc[i][v] = xsimd::fma(s, inv[v], acc[i][v]); });
     });
   }
@@ -85,18 +85,18 @@ inline void axpy_tile(const T* scale, const T* in, T* out) {
 }
 
 /// The scalar remainder columns [from, Cols) of the same product.
-template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t InStride,
-          std::size_t OutStride, std::size_t From, std::size_t Cols, class T>
+template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
+          std::size_t InStride, std::size_t OutStride, std::size_t From, std::size_t Cols, class T>
 inline void axpy_rest(const T* scale, const T* in, T* out) {
   for (std::size_t i = 0; i < M; ++i)
     for (std::size_t k = 0; k < K; ++k)
       for (std::size_t c = From; c < Cols; ++c)
-        out[i * OutStride + c] += scale[k * ScaleStride + i] * in[k * InStride + c];
+        out[i * OutStride + c] += scale[k * ScaleStride + i * ScaleRowStride] * in[k * InStride + c];
 }
 
-/// out (M rows of Cols) += sum_k scale[k][i] in[k], tiled by MR rows and CV vectors.
-template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t InStride,
-          std::size_t Cols, class T>
+/// out (M rows of Cols) += sum_k scale(k, i) in[k], tiled by MR rows and CV vectors.
+template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
+          std::size_t InStride, std::size_t Cols, class T>
 inline void scaled_sum(const T* scale, const T* in, T* out) {
   using V = vec<T>;
   constexpr std::size_t MR = 4, CV = 2;
@@ -104,10 +104,13 @@ inline void scaled_sum(const T* scale, const T* in, T* out) {
   constexpr std::size_t narrow = Cols / V::size * V::size;
   for_tiles<M, MR>([&](std::size_t r0, auto mr) {
     for (std::size_t c = 0; c < wide; c += CV * V::size)
-      axpy_tile<mr, CV, K, ScaleStride, InStride, Cols>(scale + r0, in + c, out + r0 * Cols + c);
+      axpy_tile<mr, CV, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + c,
+                                                                        out + r0 * Cols + c);
     if constexpr (narrow > wide)
-      axpy_tile<mr, 1, K, ScaleStride, InStride, Cols>(scale + r0, in + wide, out + r0 * Cols + wide);
-    axpy_rest<mr, K, ScaleStride, InStride, Cols, narrow, Cols>(scale + r0, in, out + r0 * Cols);
+      axpy_tile<mr, 1, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + wide,
+                                                                       out + r0 * Cols + wide);
+    axpy_rest<mr, K, ScaleStride, ScaleRowStride, InStride, Cols, narrow, Cols>(scale + r0 * ScaleRowStride, in,
+                                                                                  out + r0 * Cols);
   });
 }
 
@@ -117,7 +120,7 @@ inline void scaled_sum(const T* scale, const T* in, T* out) {
 struct simd_kernels {
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul(const T* w, const T* x, T* y) {
-    constexpr std::size_t MR = 4, NR = 2;
+    constexpr std::size_t MR = 4, NR = 3;
     detail::for_tiles<Samples, NR>([&](std::size_t s0, auto nr) {
       detail::for_tiles<Rows, MR>([&](std::size_t r0, auto mr) {
         detail::dot_tile<mr, nr, Rows, Cols>(w + r0 * Cols, x + s0 * Cols, y + s0 * Rows + r0);
@@ -128,16 +131,13 @@ struct simd_kernels {
   /// dW += sum_s delta_s x_s^T: row r of dW gathers delta[s][r] * x_s over the samples.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_weight_gradient(const T* dy, const T* x, T* dw) {
-    detail::scaled_sum<Rows, Samples, Rows, Cols, Cols>(dy, x, dw);
+    detail::scaled_sum<Rows, Samples, Rows, 1, Cols, Cols>(dy, x, dw);
   }
 
   /// dx_s += W^T delta_s: row s of dx gathers delta[s][r] * W_r over the rows of W.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_input_gradient(const T* w, const T* dy, T* dx) {
-    // scale[k * 1 + i] with k = r and i = s would need stride Rows between samples:
-    // transpose the roles by iterating samples one tile at a time.
-    for (std::size_t s = 0; s < Samples; ++s)
-      detail::scaled_sum<1, Rows, 1, Cols, Cols>(dy + s * Rows, w, dx + s * Cols);
+    detail::scaled_sum<Samples, Rows, 1, Rows, Cols, Cols>(dy, w, dx);
   }
 
   template <class F, std::size_t N, class T>
