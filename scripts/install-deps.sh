@@ -16,7 +16,11 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot) ;;
+    # gnuplot-nox: plain "gnuplot" would pick gnuplot-qt and pull in Qt. libopenblas0-serial:
+    # libtorch-dev links the BLAS alternative, otherwise the netlib reference BLAS (its sgemm
+    # is about 20x slower); the serial OpenBLAS keeps libtorch on one thread.
+    --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot-nox
+                        libopenblas0-serial) ;;
     --data) packages+=(dataset-fashion-mnist) ;;
   esac
 done

@@ -61,7 +61,7 @@ for config in "${configs[@]}"; do
   ((clean)) && rm -rf "$build"
   # shellcheck disable=SC2046  # config_args is a list of words on purpose
   if cmake -S "$root" -B "$build" $(config_args "$config") -DTAPELESS_BUILD_TESTS=ON \
-       -DTAPELESS_BUILD_EXAMPLES=ON &&
+       -DTAPELESS_BUILD_EXAMPLES=ON -DTAPELESS_BUILD_BENCHMARKS=OFF &&
      cmake --build "$build" -j "$jobs" &&
      (cd "$build" && ctest --output-on-failure -j "$jobs" ${CTEST_ARGS:-}); then
     status[$config]=passed

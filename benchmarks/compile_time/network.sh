@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Compile-time benchmark of a tapeless network: wall time, CPU time and peak compiler memory
+# (max RSS, GNU time) of one training step of a width-16 tanh MLP with L hidden layers,
+#
+#   h_k = tanh(dense<16, "l<k>">(h_{k-1})),  loss = mse(dense<16, "out">(h_L), target)
+#   one m.value_and_grad(p, in, tg, g) and one nn::sgd_step(p, g, 0.01f) in main,
+#
+# on data computed from argc (nothing is folded away), -O2 -std=c++20 -c, with g++ and
+# clang++, for L = 2, 8, 32, 64, 128; once the 128-layer case compiled and linked; and the
+# bare header (L = 0: only the #include) as the floor every row pays.
+#
+#   benchmarks/compile_time/network.sh [--quick]      (--quick: L = 2, 8, 32, no link row)
+#
+# Environment: CXX_LIST (default "g++ clang++"), LAYERS (override the list), TIMEOUT
+# (seconds per compilation, default 600; a row that takes longer reads "> TIMEOUT"),
+# HEADER (default tapeless/nn.hpp), TAPELESS_INCLUDE (default <repo>/include; point it at
+# a patched copy to compare), CXXFLAGS_EXTRA. Writes network_results.md next to this script
+# and prints the same Markdown to stdout. Needs GNU time at /usr/bin/time. The machine may be
+# shared: the load average is printed before and after; CPU seconds (user + sys) vary less
+# with the load than wall seconds do.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+include="${TAPELESS_INCLUDE:-$root/include}"
+header="${HEADER:-tapeless/nn.hpp}"
+results="$here/network_results.md"
+timeout_s="${TIMEOUT:-600}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/tapeless-network-compile-time.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+read -r -a compilers <<< "${CXX_LIST:-g++ clang++}"
+read -r -a layer_counts <<< "${LAYERS:-2 8 32 64 128}"
+link_layers=128
+if [[ "${1:-}" == "--quick" ]]; then layer_counts=(2 8 32); link_layers=""; fi
+
+if [[ ! -x /usr/bin/time ]]; then
+  echo "network.sh: needs GNU time at /usr/bin/time (apt-get install -y time)" >&2
+  exit 1
+fi
+
+# The translation unit of an L-layer network (L = 0: the header alone).
+write_tu() {  # file layers
+  local file=$1 n=$2 k
+  {
+    echo "#include <$header>"
+    if ((n == 0)); then echo 'int main() { return 0; }'; return; fi
+    echo 'namespace nn = tapeless::nn;'
+    echo 'int main(int argc, char**) {'
+    echo '  constexpr auto x = nn::input<"x", 16>;'
+    echo '  constexpr auto t = nn::target<"t", 16>;'
+    echo '  constexpr auto h0 = x;'
+    for ((k = 1; k <= n; ++k)); do
+      echo "  constexpr auto h$k = nn::tanh(nn::dense<16, \"l$k\">(h$((k - 1))));"
+    done
+    cat <<CPP
+  constexpr auto loss = nn::mse(nn::dense<16, "out">(h$n), t);
+  static auto m = nn::compile<1>(loss);
+  using M = decltype(m);
+  static M::parameters p;
+  static M::gradients g;
+  static M::inputs in;
+  static M::targets tg;
+  const float s = 0.01f * static_cast<float>(argc);  // run-time data
+  std::size_t i = 0;
+  for (auto& v : p.values()) v = s * static_cast<float>(i++ % 13) - 0.05f;
+  for (auto& v : in.values()) v = s * static_cast<float>(i++ % 7);
+  for (auto& v : tg.values()) v = s * static_cast<float>(i++ % 5);
+  const float l = m.value_and_grad(p, in, tg, g);
+  nn::sgd_step(p, g, 0.01f);
+  return static_cast<int>(1000.0f * l + p.values()[0]) & 0xff;
+}
+CPP
+  } > "$file"
+}
+
+# "| wall s | CPU s | MB |" of one compilation (mode: -c, or link), or why it has none.
+measure() {  # compiler file mode
+  local cxx=$1 file=$2 mode=$3 out="$work/time.txt" rc=0
+  local -a what=(-c "$file" -o "$work/out.o")
+  [[ $mode == link ]] && what=("$file" -o "$work/a.out")
+  timeout "$timeout_s" /usr/bin/time -f '%e %U %S %M' -o "$out" "$cxx" -std=c++20 -O2 \
+    ${CXXFLAGS_EXTRA:-} -I"$include" "${what[@]}" 2> "$work/err.txt" || rc=$?
+  if ((rc == 0)); then
+    awk '{ printf " %.2f | %.2f | %.0f |", $1, $2 + $3, $4 / 1024 }' "$out"
+  elif ((rc == 124)); then
+    printf ' > %s | - | - |' "$timeout_s"
+  else
+    echo "network.sh: $cxx failed on $(basename "$file") (exit $rc):" >&2
+    head -c 2000 "$work/err.txt" | head -8 >&2
+    local why
+    why=$(grep -m1 -oE 'error: .{0,70}' "$work/err.txt" | tr '|' '/' || true)
+    printf ' fail | - | %s |' "${why:-exit $rc}"
+  fi
+}
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+versions=""
+for cxx in "${compilers[@]}"; do versions+="$("$cxx" --version | head -1); "; done
+
+{
+  echo "## tapeless network compile-time benchmark"
+  echo
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- CPU: $cpu ($(nproc) cores); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Compilers: ${versions%; }"
+  echo "- Include: $include ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')), header <$header>"
+  echo "- Case: width-16 tanh MLP, mse loss, batch 1, one value_and_grad + sgd_step on run-time data"
+  echo "- Flags: -std=c++20 -O2 ${CXXFLAGS_EXTRA:-}-c; wall and CPU (user + sys) seconds, peak RSS in MB;"
+  echo "  goals: 64 layers <= 3 s, 128 layers <= 10 s, below 1 GB"
+  echo
+  head="| hidden layers |" rule="|---:|"
+  for cxx in "${compilers[@]}"; do head+=" $cxx wall s | $cxx CPU s | $cxx MB |"; rule+="---:|---:|---:|"; done
+  echo "$head"
+  echo "$rule"
+  for n in 0 "${layer_counts[@]}"; do
+    write_tu "$work/net$n.cpp" "$n"
+    row="| $n |"
+    ((n == 0)) && row="| 0 (header only) |"
+    for cxx in "${compilers[@]}"; do row+=$(measure "$cxx" "$work/net$n.cpp" c); done
+    echo "$row"
+  done
+  if [[ -n $link_layers ]]; then
+    write_tu "$work/net$link_layers.cpp" "$link_layers"
+    row="| $link_layers, compile + link |"
+    for cxx in "${compilers[@]}"; do row+=$(measure "$cxx" "$work/net$link_layers.cpp" link); done
+    echo "$row"
+  fi
+  echo
+  echo "- Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$results"

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Turns a Google Benchmark JSON of tapeless_training_step into results.md and results.png.
+
+    report.py RESULTS_DIR
+
+RESULTS_DIR holds benchmark.json (--benchmark_format=json --benchmark_repetitions=N
+--benchmark_report_aggregates_only=true) and meta.json written by run.sh (machine, load
+average, compile time of each translation unit, code size). Medians of the repetitions are
+used; times are CPU time of the timed loop (the machine is shared, and wall time would count
+the time other jobs held the core). The chart is drawn with gnuplot (pngcairo).
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+IMPLS = ["tapeless", "tapeless_plain", "loops", "eigen", "libtorch", "adolc"]
+LABELS = {
+    "tapeless": "tapeless (SIMD)",
+    "tapeless_plain": "tapeless (plain kernels)",
+    "loops": "loops (hand-written)",
+    "eigen": "Eigen (hand-written)",
+    "libtorch": "libtorch",
+    "adolc": "ADOL-C (tape reused)",
+}
+HAND_WRITTEN = ["loops", "eigen"]
+TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_rate(x):
+    if x is None:
+        return "-"
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if x >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def fmt_ratio(x):
+    if x is None:
+        return "-"
+    return f"{x:.3g}x"
+
+
+def load(results_dir):
+    with open(os.path.join(results_dir, "benchmark.json")) as f:
+        bench = json.load(f)
+    meta_path = os.path.join(results_dir, "meta.json")
+    meta = {}
+    if os.path.exists(meta_path):
+        with open(meta_path) as f:
+            meta = json.load(f)
+    return bench, meta
+
+
+def medians(bench):
+    """{(impl, config): entry} of the median aggregates, and the errors of skipped runs."""
+    rows, errors = {}, {}
+    for b in bench["benchmarks"]:
+        name = b.get("run_name", b["name"])
+        if b.get("error_occurred"):
+            errors[name] = b.get("error_message", "error")
+            continue
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        impl, _, config = name.partition("/")
+        rows[(impl, config)] = b
+    return rows, errors
+
+
+def main():
+    results_dir = sys.argv[1]
+    bench, meta = load(results_dir)
+    rows, errors = medians(bench)
+
+    peak = max((b["GFLOP/s"] for (impl, _), b in rows.items() if impl == "fma_peak"), default=None)
+    configs = []
+    for (impl, config) in rows:
+        if impl != "fma_peak" and config not in configs:
+            configs.append(config)
+    order = ["2-8-1", "8-32-32-4", "784-128-10_", "784-256"]
+    configs.sort(key=lambda c: (next(i for i, p in enumerate(order) if c.startswith(p)),
+                                int(c.rsplit("/b", 1)[1])))
+    impls = [i for i in IMPLS if any((i, c) in rows for c in configs)]
+
+    def time_ns(impl, config):
+        b = rows.get((impl, config))
+        return None if b is None else b["cpu_time"] * TO_NS[b["time_unit"]]
+
+    def pretty(config):
+        return config.replace("_", " ").replace("/b", ", batch ")
+
+    ctx = bench.get("context", {})
+    out = []
+    out.append("# tapeless training-step benchmark\n")
+    out.append("One SGD training step (forward, loss, all gradients, update), float32 (ADOL-C: double, "
+               "it has no float tape), one thread, Google Benchmark; median of "
+               f"{meta.get('repetitions', '?')} repetitions, CPU time of the timed loop. "
+               "Produced by `benchmarks/run.sh`; raw data in `benchmark.json`.\n")
+    out.append("## Machine\n")
+    out.append(f"- CPU: {meta.get('cpu', '?')}, {ctx.get('num_cpus', '?')} cores, "
+               f"xsimd architecture `{ctx.get('xsimd_arch', '?')}`")
+    out.append(f"- Load average (1, 5, 15 min) at the start of the run: {meta.get('loadavg_start', '?')}; "
+               f"at the end: {meta.get('loadavg_end', '?')}. The machine is shared with other jobs "
+               "(builds); with a load above the core count, times are noisy and wall time is longer "
+               "than CPU time.")
+    out.append(f"- Compiler: {meta.get('compiler', '?')}, flags `{meta.get('flags', '?')}`")
+    out.append(f"- Peers: {meta.get('peers', '?')}")
+    if meta.get("tapeless_commit"):
+        out.append(f"- tapeless: `{meta['tapeless_commit']}` (`-dirty`: uncommitted changes in the tree)")
+    out.append(f"- Date: {meta.get('date', ctx.get('date', '?'))}; benchmark options: "
+               f"`{meta.get('benchmark_args', '?')}`")
+    if peak:
+        out.append(f"- Measured single-core fp32 peak (FMA probe, `fma_peak`): **{peak:.1f} GFLOP/s**")
+    out.append("")
+
+    out.append("## Summary: median time per step\n")
+    out.append("| network, batch | " + " | ".join(LABELS[i] for i in impls) + " |")
+    out.append("|---|" + "---|" * len(impls))
+    for c in configs:
+        out.append(f"| {pretty(c)} | " + " | ".join(fmt_time(time_ns(i, c)) for i in impls) + " |")
+    out.append("")
+    out.append("Useful flops of a step: 2 per multiply-add of the matrix products: the forward "
+               "product of every layer (B In Out), its weight gradient (B In Out) and its input "
+               "gradient (B In Out) for every layer but the first, i.e. "
+               "`flops = sum_l 2 B In_l Out_l (3 - [l = 1])`. Activations, biases, loss and "
+               "update are not counted. Ratio = time of tapeless / time of the implementation "
+               "(below 1: tapeless is faster).\n")
+
+    for c in configs:
+        out.append(f"### {pretty(c)}\n")
+        out.append("| implementation | time/step | steps/s | GFLOP/s | % of peak | tapeless / this |")
+        out.append("|---|---|---|---|---|---|")
+        t_ref = time_ns("tapeless", c)
+        for i in impls:
+            b = rows.get((i, c))
+            name = f"{i}/{c}"
+            if b is None:
+                out.append(f"| {LABELS[i]} | {'skipped: ' + errors[name] if name in errors else '-'} | | | | |")
+                continue
+            t = time_ns(i, c)
+            gf = b.get("GFLOP/s")
+            pct = f"{100 * gf / peak:.1f} %" if peak and gf is not None else "-"
+            ratio = fmt_ratio(t_ref / t) if t_ref else "-"
+            out.append(f"| {LABELS[i]} | {fmt_time(t)} | {fmt_rate(b.get('steps/s'))} | "
+                       f"{gf:.3g} | {pct} | {ratio} |")
+        out.append("")
+
+    # Goals of the issue.
+    out.append("## Goals\n")
+    out.append("| goal | network, batch | measured | met |")
+    out.append("|---|---|---|---|")
+    for c in configs:
+        t = time_ns("tapeless", c)
+        if t is None:
+            continue
+        small = not c.startswith("784")
+        if small:
+            hand = [(time_ns(h, c), h) for h in HAND_WRITTEN if time_ns(h, c) is not None]
+            if hand:
+                best, who = min(hand)
+                r = t / best
+                out.append(f"| <= 0.8x the time of the fastest hand-written peer | {pretty(c)} | "
+                           f"{r:.2f}x of {who} | {'yes' if r <= 0.8 else 'no'} |")
+            if c.startswith("2-8-1") and time_ns("libtorch", c) is not None:
+                s = time_ns("libtorch", c) / t
+                out.append(f"| >= 1000x faster than libtorch | {pretty(c)} | {s:.0f}x | "
+                           f"{'yes' if s >= 1000 else 'no'} |")
+        else:
+            gf = rows[("tapeless", c)].get("GFLOP/s")
+            if peak and gf is not None:
+                p = gf / peak
+                out.append(f"| >= 85 % of measured FMA peak (useful flops) | {pretty(c)} | "
+                           f"{100 * p:.1f} % | {'yes' if p >= 0.85 else 'no'} |")
+            if time_ns("libtorch", c) is not None:
+                s = time_ns("libtorch", c) / t
+                out.append(f"| >= 1.3x faster than libtorch | {pretty(c)} | {s:.2f}x | "
+                           f"{'yes' if s >= 1.3 else 'no'} |")
+    out.append("")
+
+    if meta.get("compile_seconds"):
+        out.append("## Build\n")
+        out.append("Compile time of each translation unit (g++, one job at a time, wall time on the "
+                   "loaded machine), and its code (text) size:\n")
+        out.append("| translation unit | what | compile time | text size |")
+        out.append("|---|---|---|---|")
+        what = meta.get("unit_descriptions", {})
+        for unit, sec in meta["compile_seconds"].items():
+            text = meta.get("object_text_bytes", {}).get(unit)
+            out.append(f"| `{unit}` | {what.get(unit, '')} | {sec:.1f} s | "
+                       f"{'-' if text is None else f'{text / 1024:.0f} KiB'} |")
+        out.append("")
+    if meta.get("size"):
+        out.append("Size of the benchmark binary (`size`):\n")
+        out.append("```\n" + meta["size"].rstrip() + "\n```\n")
+    if os.path.exists(os.path.join(results_dir, "profile.md")):
+        out.append("Where tapeless's time goes (perf): see [profile.md](profile.md).\n")
+    if meta.get("notes"):
+        out.append("## Notes\n")
+        out.extend(f"- {n}" for n in meta["notes"])
+        out.append("")
+
+    with open(os.path.join(results_dir, "results.md"), "w") as f:
+        f.write("\n".join(out))
+
+    # Chart: log-scale time per step, one cluster per configuration, one bar per implementation.
+    data = os.path.join(results_dir, "results.dat")
+    with open(data, "w") as f:
+        f.write("config " + " ".join(f'"{LABELS[i]}"' for i in impls) + "\n")
+        for c in configs:
+            vals = []
+            for i in impls:
+                t = time_ns(i, c)
+                vals.append("NaN" if t is None else f"{t / 1e3:.6g}")
+            f.write(f'"{c.replace("_", " ").replace("/b", " b")}" ' + " ".join(vals) + "\n")
+    script = f"""
+set terminal pngcairo size 1400,700 font 'sans,10'
+set output '{os.path.join(results_dir, "results.png")}'
+set title 'tapeless: one SGD training step, float32, one thread (median CPU time, lower is better)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [0.01:*]
+set format y '%g'
+set ylabel 'time per step (microseconds, log scale)'
+set grid ytics mytics
+set key top left
+set xtics rotate by -20
+plot for [i=2:{len(impls) + 1}] '{data}' using i:xtic(1) title columnheader(i)
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.remove(data)
+    print(os.path.join(results_dir, "results.md"))
+
+
+if __name__ == "__main__":
+    main()
