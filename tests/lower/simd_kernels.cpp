@@ -47,15 +47,27 @@ void check_products() {
 
   auto dw_simd = random_values<Rows * Cols>(4);  // accumulates into existing values
   auto dw_plain = dw_simd;
-  simd::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_simd.data());
-  plain::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_plain.data());
+  simd::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_simd.data(), true);
+  plain::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_plain.data(), true);
   check_close(dw_simd, dw_plain, Samples + 1);
 
   auto dx_simd = random_values<Samples * Cols>(5);
   auto dx_plain = dx_simd;
-  simd::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_simd.data());
-  plain::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_plain.data());
+  simd::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_simd.data(), true);
+  plain::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_plain.data(), true);
   check_close(dx_simd, dx_plain, Rows + 1);
+
+  // The first contribution overwrites whatever the buffer held.
+  auto dw_first = random_values<Rows * Cols>(6);
+  std::array<float, Rows * Cols> dw_zero{};
+  simd::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_first.data(), false);
+  plain::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_zero.data(), true);
+  check_close(dw_first, dw_zero, Samples);
+  auto dx_first = random_values<Samples * Cols>(7);
+  std::array<float, Samples * Cols> dx_zero{};
+  simd::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_first.data(), false);
+  plain::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_zero.data(), true);
+  check_close(dx_first, dx_zero, Rows);
 }
 
 }  // namespace
@@ -82,8 +94,8 @@ BOOST_AUTO_TEST_CASE(elementwise_maps) {
   check_close(y_simd, y_plain, 4);
   auto da_simd = random_values<37>(8);
   auto da_plain = da_simd;
-  simd::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_simd.data());
-  plain::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_plain.data());
+  simd::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_simd.data(), true);
+  plain::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_plain.data(), true);
   check_close(da_simd, da_plain, 4);
 }
 

@@ -65,11 +65,13 @@ inline void dot_tile(const T* w, const T* x, T* y) {
 /// for MR output rows and CV vectors of columns: the shared form of both gradient products.
 template <std::size_t MR, std::size_t CV, std::size_t K, std::size_t ScaleStride,
           std::size_t ScaleRowStride, std::size_t InStride, std::size_t OutStride, class T>
-inline void axpy_tile(const T* scale, const T* in, T* out) {
+inline void axpy_tile(const T* scale, const T* in, T* out, bool accumulate) {
   using V = vec<T>;
   V acc[MR][CV];
   unroll<MR>([&](auto i) {
-    unroll<CV>([&](auto v) { acc[i][v] = V::load_unaligned(out + i * OutStride + v * V::size); });
+    unroll<CV>([&](auto v) {
+      acc[i][v] = accumulate ? V::load_unaligned(out + i * OutStride + v * V::size) : V(T(0));
+    });
   });
   for (std::size_t k = 0; k < K; ++k) {
     V inv[CV];
@@ -87,7 +89,10 @@ inline void axpy_tile(const T* scale, const T* in, T* out) {
 /// The scalar remainder columns [from, Cols) of the same product.
 template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
           std::size_t InStride, std::size_t OutStride, std::size_t From, std::size_t Cols, class T>
-inline void axpy_rest(const T* scale, const T* in, T* out) {
+inline void axpy_rest(const T* scale, const T* in, T* out, bool accumulate) {
+  if (!accumulate)
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t c = From; c < Cols; ++c) out[i * OutStride + c] = T(0);
   for (std::size_t i = 0; i < M; ++i)
     for (std::size_t k = 0; k < K; ++k)
       for (std::size_t c = From; c < Cols; ++c)
@@ -97,7 +102,7 @@ inline void axpy_rest(const T* scale, const T* in, T* out) {
 /// out (M rows of Cols) += sum_k scale(k, i) in[k], tiled by MR rows and CV vectors.
 template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
           std::size_t InStride, std::size_t Cols, class T>
-inline void scaled_sum(const T* scale, const T* in, T* out) {
+inline void scaled_sum(const T* scale, const T* in, T* out, bool accumulate) {
   using V = vec<T>;
   constexpr std::size_t MR = 4, CV = 2;
   constexpr std::size_t wide = Cols / (CV * V::size) * (CV * V::size);
@@ -105,12 +110,12 @@ inline void scaled_sum(const T* scale, const T* in, T* out) {
   for_tiles<M, MR>([&](std::size_t r0, auto mr) {
     for (std::size_t c = 0; c < wide; c += CV * V::size)
       axpy_tile<mr, CV, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + c,
-                                                                        out + r0 * Cols + c);
+                                                                        out + r0 * Cols + c, accumulate);
     if constexpr (narrow > wide)
       axpy_tile<mr, 1, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + wide,
-                                                                       out + r0 * Cols + wide);
+                                                                       out + r0 * Cols + wide, accumulate);
     axpy_rest<mr, K, ScaleStride, ScaleRowStride, InStride, Cols, narrow, Cols>(scale + r0 * ScaleRowStride, in,
-                                                                                  out + r0 * Cols);
+                                                                                  out + r0 * Cols, accumulate);
   });
 }
 
@@ -130,14 +135,14 @@ struct simd_kernels {
 
   /// dW += sum_s delta_s x_s^T: row r of dW gathers delta[s][r] * x_s over the samples.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void matmul_weight_gradient(const T* dy, const T* x, T* dw) {
-    detail::scaled_sum<Rows, Samples, Rows, 1, Cols, Cols>(dy, x, dw);
+  static void matmul_weight_gradient(const T* dy, const T* x, T* dw, bool accumulate) {
+    detail::scaled_sum<Rows, Samples, Rows, 1, Cols, Cols>(dy, x, dw, accumulate);
   }
 
   /// dx_s += W^T delta_s: row s of dx gathers delta[s][r] * W_r over the rows of W.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void matmul_input_gradient(const T* w, const T* dy, T* dx) {
-    detail::scaled_sum<Samples, Rows, 1, Rows, Cols, Cols>(dy, w, dx);
+  static void matmul_input_gradient(const T* w, const T* dy, T* dx, bool accumulate) {
+    detail::scaled_sum<Samples, Rows, 1, Rows, Cols, Cols>(dy, w, dx, accumulate);
   }
 
   template <class F, std::size_t N, class T>
@@ -150,14 +155,16 @@ struct simd_kernels {
   }
 
   template <class F, std::size_t N, class T>
-  static void map_gradient(const T* a, const T* y, const T* dy, T* da) {
+  static void map_gradient(const T* a, const T* y, const T* dy, T* da, bool accumulate) {
     using V = detail::vec<T>;
     constexpr std::size_t full = N / V::size * V::size;
     for (std::size_t i = 0; i < full; i += V::size) {
       const V d = nn::unary_rule<F>::derivative(V::load_unaligned(a + i), V::load_unaligned(y + i));
-      xsimd::fma(V::load_unaligned(dy + i), d, V::load_unaligned(da + i)).store_unaligned(da + i);
+      const V old = accumulate ? V::load_unaligned(da + i) : V(T(0));
+      xsimd::fma(V::load_unaligned(dy + i), d, old).store_unaligned(da + i);
     }
-    for (std::size_t i = full; i < N; ++i) da[i] += dy[i] * nn::unary_rule<F>::derivative(a[i], y[i]);
+    for (std::size_t i = full; i < N; ++i)
+      da[i] = (accumulate ? da[i] : T(0)) + dy[i] * nn::unary_rule<F>::derivative(a[i], y[i]);
   }
 };
 

@@ -147,13 +147,30 @@ class model {
     template <class N>
     const T* value(boost::mp11::mp_identity<N> = {}) const {
       if constexpr (detail::is_param<N>::value) return params.data() + param_offset<N>();
-      else if constexpr (detail::is_input<N>::value) return in.data() + leaf_offset<inputs, N>();
-      else if constexpr (detail::is_target<N>::value) return tgt.data() + leaf_offset<targets, N>();
+      else if constexpr (detail::is_input<N>::value) return in.data() + leaf_offset<inputs, N>;
+      else if constexpr (detail::is_target<N>::value) return tgt.data() + leaf_offset<targets, N>;
       else return self->values_.data() + value_offsets[computed_index<N>()];
     }
     template <class N>
     T* mutable_value() const {
       return self->values_.data() + value_offsets[computed_index<N>()];
+    }
+    /// Whether dL/dN already holds a contribution (then add to it), marking it as written.
+    /// Adjoints are not zeroed before a sweep: the first contribution is stored.
+    template <class N>
+    bool claim() const {
+      auto& written = self->written_[boost::mp11::mp_find<nodes, N>::value];
+      const bool accumulate = written;
+      written = true;
+      return accumulate;
+    }
+    /// The adjoint of N, ready to be added to (zeroed on the first contribution).
+    template <class N>
+    T* accumulating_adjoint() const {
+      T* a = adjoint<N>();
+      if (!claim<N>())
+        for (std::size_t i = 0; i < stored_size<N>(); ++i) a[i] = T(0);
+      return a;
     }
     /// The adjoint dL/dN of a node that needs a gradient.
     template <class N>
@@ -169,9 +186,7 @@ class model {
     return parameters::offsets[boost::mp11::mp_find<boost::mp11::mp_copy_if<nodes, detail::is_param>, N>::value];
   }
   template <class Set, class N>
-  static constexpr std::size_t leaf_offset() {
-    return Set::offsets[Set::index_of(N::name.view())];
-  }
+  static constexpr std::size_t leaf_offset = Set::offsets[Set::index_of(N::name.view())];
 
   template <bool Check = false>
   static void forward_all(const context& ctx, non_finite_report* report = nullptr) {
@@ -188,8 +203,7 @@ class model {
 
   template <bool Check = false>
   void backward_all(const context& ctx, non_finite_report* report = nullptr) {
-    adjoints_.fill(T(0));
-    for (auto& g : ctx.grads->values()) g = T(0);
+    written_.fill(false);
     seed(ctx);
     using reversed = boost::mp11::mp_reverse<computed>;
     boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, reversed>>([&](auto n) {
@@ -225,6 +239,7 @@ class model {
 
   void seed(const context& ctx) {
     T* dl = ctx.template adjoint<Loss>();
+    ctx.template claim<Loss>();
     for (std::size_t b = 0; b < loss_count; ++b) dl[b] = T(1) / T(loss_count);
   }
 
@@ -308,11 +323,11 @@ class model {
     constexpr std::size_t samples = X::batched ? Batch : 1;
     const T* dy = ctx.template adjoint<matmul_node<W, X>>();
     if constexpr (W::needs_grad)  // dL/dW = delta x^T
-      Kernels::template matmul_weight_gradient<W::rows, W::cols, samples>(dy, ctx.template value<X>(),
-                                                                          ctx.template adjoint<W>());
+      Kernels::template matmul_weight_gradient<W::rows, W::cols, samples>(
+          dy, ctx.template value<X>(), ctx.template adjoint<W>(), ctx.template claim<W>());
     if constexpr (X::needs_grad)  // dL/dx = W^T delta
-      Kernels::template matmul_input_gradient<W::rows, W::cols, samples>(ctx.template value<W>(), dy,
-                                                                         ctx.template adjoint<X>());
+      Kernels::template matmul_input_gradient<W::rows, W::cols, samples>(
+          ctx.template value<W>(), dy, ctx.template adjoint<X>(), ctx.template claim<X>());
   }
 
   template <class F, class A>
@@ -320,7 +335,8 @@ class model {
     if constexpr (A::needs_grad) {
       using N = map_node<F, A>;
       Kernels::template map_gradient<F, stored_size<A>()>(ctx.template value<A>(), ctx.template value<N>(),
-                                                          ctx.template adjoint<N>(), ctx.template adjoint<A>());
+                                                          ctx.template adjoint<N>(), ctx.template adjoint<A>(),
+                                                          ctx.template claim<A>());
     }
   }
 
@@ -332,14 +348,16 @@ class model {
       const T* c = ctx.template value<B>();
       const T* y = ctx.template value<N>();
       const T* dy = ctx.template adjoint<N>();
+      T* da = nullptr;
+      T* db = nullptr;
+      if constexpr (A::needs_grad) da = ctx.template accumulating_adjoint<A>();
+      if constexpr (B::needs_grad) db = ctx.template accumulating_adjoint<B>();
       for (std::size_t b = 0; b < (N::batched ? Batch : 1); ++b)
         for (std::size_t i = 0; i < N::size; ++i) {
           const auto k = b * N::size + i;
           const auto ia = element<N, A>(b, i), ib = element<N, B>(b, i);
-          if constexpr (A::needs_grad)
-            ctx.template adjoint<A>()[ia] += dy[k] * binary_rule<F>::partial_u(a[ia], c[ib], y[k]);
-          if constexpr (B::needs_grad)
-            ctx.template adjoint<B>()[ib] += dy[k] * binary_rule<F>::partial_v(a[ia], c[ib], y[k]);
+          if constexpr (A::needs_grad) da[ia] += dy[k] * binary_rule<F>::partial_u(a[ia], c[ib], y[k]);
+          if constexpr (B::needs_grad) db[ib] += dy[k] * binary_rule<F>::partial_v(a[ia], c[ib], y[k]);
         }
     }
   }
@@ -348,7 +366,7 @@ class model {
   static void backward(const context& ctx, boost::mp11::mp_identity<sum_node<A>>) {
     if constexpr (A::needs_grad) {
       const T* dy = ctx.template adjoint<sum_node<A>>();
-      T* da = ctx.template adjoint<A>();
+      T* da = ctx.template accumulating_adjoint<A>();
       for (std::size_t b = 0; b < (A::batched ? Batch : 1); ++b)
         for (std::size_t i = 0; i < A::size; ++i) da[b * A::size + i] += dy[b];
     }
@@ -363,7 +381,7 @@ class model {
       const T* z = ctx.template value<Z>();
       const T* t = ctx.template value<Tg>();
       const T* dy = ctx.template adjoint<N>();
-      T* dz = ctx.template adjoint<Z>();
+      T* dz = ctx.template accumulating_adjoint<Z>();
       constexpr std::size_t n = Z::size;
       for (std::size_t b = 0; b < Batch; ++b) {
         const T lse = log_sum_exp(z + b * n, n);
@@ -377,6 +395,7 @@ class model {
 
   std::array<T, workspace_size> values_{};
   std::array<T, workspace_size> adjoints_{};
+  std::array<bool, boost::mp11::mp_size<nodes>::value> written_{};
 };
 
 /// Compiles a loss expression for batches of `Batch` samples of element type T, with the

@@ -277,6 +277,8 @@ template <node Z, node T>
 constexpr auto softmax_cross_entropy(const Z&, const T&) {
   static_assert(detail::sizes_must_match<detail::logits_vs_target_size, Z::size, T::size>::value);
   static_assert(Z::batched, "tapeless::nn::softmax_cross_entropy(z, t): 'z' must depend on an input");
+  static_assert(T::batched, "tapeless::nn::softmax_cross_entropy(z, t): 't' must hold one "
+                            "distribution per sample (a target, or computed from inputs)");
   return softmax_cross_entropy_node<Z, T>{};
 }
 

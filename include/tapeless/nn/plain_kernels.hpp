@@ -25,17 +25,21 @@ struct plain_kernels {
       }
   }
 
-  /// dW += sum_s delta_s x_s^T
+  /// dW (+)= sum_s delta_s x_s^T; `accumulate` false: dW is overwritten.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void matmul_weight_gradient(const T* dy, const T* x, T* dw) {
+  static void matmul_weight_gradient(const T* dy, const T* x, T* dw, bool accumulate) {
+    if (!accumulate)
+      for (std::size_t i = 0; i < Rows * Cols; ++i) dw[i] = T(0);
     for (std::size_t s = 0; s < Samples; ++s)
       for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t c = 0; c < Cols; ++c) dw[r * Cols + c] += dy[s * Rows + r] * x[s * Cols + c];
   }
 
-  /// dx_s += W^T delta_s
+  /// dx_s (+)= W^T delta_s
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void matmul_input_gradient(const T* w, const T* dy, T* dx) {
+  static void matmul_input_gradient(const T* w, const T* dy, T* dx, bool accumulate) {
+    if (!accumulate)
+      for (std::size_t i = 0; i < Samples * Cols; ++i) dx[i] = T(0);
     for (std::size_t s = 0; s < Samples; ++s)
       for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t c = 0; c < Cols; ++c) dx[s * Cols + c] += w[r * Cols + c] * dy[s * Rows + r];
@@ -47,10 +51,11 @@ struct plain_kernels {
     for (std::size_t i = 0; i < N; ++i) y[i] = unary_rule<F>::value(a[i]);
   }
 
-  /// da += dy .* F'(a), with F' written in terms of a and the stored output y.
+  /// da (+)= dy .* F'(a), with F' written in terms of a and the stored output y.
   template <class F, std::size_t N, class T>
-  static void map_gradient(const T* a, const T* y, const T* dy, T* da) {
-    for (std::size_t i = 0; i < N; ++i) da[i] += dy[i] * unary_rule<F>::derivative(a[i], y[i]);
+  static void map_gradient(const T* a, const T* y, const T* dy, T* da, bool accumulate) {
+    for (std::size_t i = 0; i < N; ++i)
+      da[i] = (accumulate ? da[i] : T(0)) + dy[i] * unary_rule<F>::derivative(a[i], y[i]);
   }
 };
 
