@@ -51,6 +51,20 @@ struct checkpoint_format {
   static constexpr std::size_t header_size = 28;  ///< magic, version, type, file size, header CRC
 };
 
+/// The architecture fingerprint that a checkpoint of these sets carries.
+template <class... Sets>
+inline constexpr std::uint64_t checkpoint_fingerprint = [] {
+  fnv1a_64 h;
+  h.add(static_cast<std::uint64_t>(sizeof...(Sets)));
+  const auto add = [&]<class S>(std::type_identity<S>) {
+    h.add(static_cast<std::uint64_t>(S::count));
+    for (std::size_t i = 0; i < S::count; ++i)
+      h.add(S::names[i]).add(static_cast<std::uint64_t>(S::rows[i])).add(static_cast<std::uint64_t>(S::cols[i]));
+  };
+  (add(std::type_identity<Sets>{}), ...);
+  return h.value();
+}();
+
 namespace detail {
 
 template <class T>
@@ -64,12 +78,19 @@ constexpr std::string_view element_type_name(std::uint32_t tag) {
   return tag == checkpoint_format::float32 ? "float32" : tag == checkpoint_format::float64 ? "float64" : "unknown";
 }
 
+/// The static requirements on the sets of a checkpoint, in one place for save and load.
 template <class... Sets>
 struct checkpoint_sets_check {
   static_assert(sizeof...(Sets) > 0, "tapeless::io checkpoints need at least one tensor set");
   static_assert((tensor_set_like<Sets> && ...),
                 "tapeless::io checkpoints hold nn::tensor_set objects (a model's parameters, "
                 "or optimizer state of the same kind)");
+  using value_type = typename std::tuple_element_t<0, std::tuple<Sets...>>::value_type;
+  static_assert((std::is_same_v<typename Sets::value_type, value_type> && ...),
+                "tapeless::io checkpoints: every set must have the same element type");
+  static_assert((unbatched<Sets>() && ...),
+                "tapeless::io checkpoints hold parameter-shaped sets (rows x cols values per "
+                "tensor), not batches of inputs or targets");
   static constexpr bool value = true;
 };
 
@@ -129,25 +150,136 @@ inline std::string first_difference(const std::vector<tensor_description>& file,
   return "the tensors agree but the fingerprint does not";
 }
 
-inline status checkpoint_failure(error code, std::string message) {
-  return status::failure(code, std::move(message));
+/// What the tensor list of a checkpoint says, with its data located.
+struct checkpoint_contents {
+  std::uint32_t element_tag = 0;
+  std::uint64_t fingerprint = 0;
+  std::vector<std::size_t> counts;  ///< tensors per set
+  std::vector<tensor_description> tensors;
+  std::size_t data_offset = 0;
+};
+
+/// The checks that need no model: magic, header (and its checksum), version, length, and
+/// the checksum of the whole. Ordered so that the message names the actual fault: a file
+/// shorter than its trusted header says is truncated, one of the right length with a wrong
+/// checksum is corrupt.
+inline status check_envelope(std::span<const std::byte> bytes) {
+  using std::to_string;
+  const std::size_t size = bytes.size();
+  const auto fail = [](error code, std::string message) { return status::failure(code, std::move(message)); };
+  const auto truncated = [&](const std::string& why) {
+    return fail(error::truncated, "truncated at offset " + to_string(size) + ": " + why);
+  };
+
+  const std::string_view magic = checkpoint_format::magic;
+  byte_reader r(bytes);
+  std::string_view head;
+  r.text(std::min(size, magic.size()), head);
+  if (head != magic.substr(0, head.size()))
+    return fail(error::not_recognized, "not a tapeless checkpoint: it does not begin with \"TPLSCKPT\"");
+  if (size < checkpoint_format::header_size)
+    return truncated("the header alone takes " + to_string(checkpoint_format::header_size) + " bytes");
+
+  std::uint32_t version = 0, tag = 0, header_crc = 0;
+  std::uint64_t file_size = 0;
+  r.u32(version);
+  r.u32(tag);
+  r.u64(file_size);
+  r.u32(header_crc);
+  if (const auto actual = crc32(bytes.first(24)); header_crc != actual)
+    return fail(error::checksum_mismatch, "checksum mismatch in the header (stored " + hex64(header_crc) +
+                                              ", computed " + hex64(actual) + "): the file is corrupt");
+  if (version != checkpoint_format::version)
+    return fail(error::unsupported_version, "format version " + to_string(version) +
+                                                ", but this build reads version " +
+                                                to_string(checkpoint_format::version));
+  if (size < file_size) return truncated("the header says the file has " + to_string(file_size) + " bytes");
+  if (size > file_size)
+    return fail(error::trailing_data, to_string(size - file_size) + " bytes of trailing data after offset " +
+                                          to_string(file_size) + ", where the checkpoint ends");
+  if (size < checkpoint_format::header_size + 16)  // fingerprint, set count, final checksum
+    return fail(error::malformed, "the header says the file has " + to_string(file_size) +
+                                      " bytes, too few for a checkpoint");
+
+  byte_reader tail(bytes.last(4));
+  std::uint32_t stored = 0;
+  tail.u32(stored);
+  if (const auto actual = crc32(bytes.first(size - 4)); stored != actual)
+    return fail(error::checksum_mismatch, "checksum mismatch (stored " + hex64(stored) + ", computed " +
+                                              hex64(actual) + "): the file is corrupt");
+  return {};
+}
+
+/// The tensor list of a checkpoint whose envelope checked out. The checksums hold, so a
+/// failure here means a file that save_checkpoint did not write.
+inline result<checkpoint_contents> read_contents(std::span<const std::byte> bytes) {
+  result<checkpoint_contents> r;
+  checkpoint_contents& c = r.value;
+  byte_reader b(bytes.first(bytes.size() - 4));
+  const auto malformed = [&](const std::string& why) {
+    r.status = status::failure(error::malformed, "malformed checkpoint at offset " + std::to_string(b.offset()) +
+                                                     ": " + why);
+    return r;
+  };
+  b.skip(12);
+  b.u32(c.element_tag);
+  if (c.element_tag != checkpoint_format::float32 && c.element_tag != checkpoint_format::float64) {
+    r.status = status::failure(error::unknown_type, "element type code " + std::to_string(c.element_tag) +
+                                                        " is neither float32 (1) nor float64 (2)");
+    return r;
+  }
+  const std::uint64_t element_size = c.element_tag == checkpoint_format::float32 ? 4 : 8;
+  std::uint32_t set_count = 0;
+  b.skip(checkpoint_format::header_size - 16);
+  b.u64(c.fingerprint);
+  b.u32(set_count);
+  std::uint64_t data_size = 0;
+  for (std::uint32_t s = 0; s < set_count; ++s) {
+    std::uint32_t n = 0;
+    if (!b.u32(n)) return malformed("the tensor list runs past the end");
+    c.counts.push_back(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      tensor_description d{s, {}, 0, 0};
+      std::uint32_t length = 0;
+      if (!b.u32(length) || !b.text(length, d.name) || !b.u64(d.rows) || !b.u64(d.cols))
+        return malformed("the tensor list runs past the end");
+      // rows * cols * element size, and the running total, must not overflow.
+      const std::uint64_t limit = ~std::uint64_t{0} / element_size;
+      if (d.cols != 0 && d.rows > limit / d.cols) return malformed("tensor '" + printable(d.name) + "' is too large");
+      const std::uint64_t tensor_bytes = d.rows * d.cols * element_size;
+      if (tensor_bytes > ~std::uint64_t{0} - data_size) return malformed("the tensors are too large");
+      data_size += tensor_bytes;
+      c.tensors.push_back(d);
+    }
+  }
+  if (data_size != b.remaining())
+    return malformed("the tensors take " + std::to_string(data_size) + " bytes but " +
+                     std::to_string(b.remaining()) + " follow their list");
+  c.data_offset = b.offset();
+  return r;
+}
+
+/// Whether a checkpoint's contents fit the sets: element type, then names and shapes.
+template <class... Sets>
+status check_fits(const checkpoint_contents& c) {
+  constexpr std::uint32_t tag = element_tag<typename checkpoint_sets_check<Sets...>::value_type>();
+  if (c.element_tag != tag)
+    return status::failure(error::element_type_mismatch,
+                           "element type " + std::string(element_type_name(c.element_tag)) +
+                               " in the file, but the model's is " + std::string(element_type_name(tag)));
+  const auto model = describe_sets<Sets...>();
+  const std::vector<std::size_t> model_counts{Sets::count...};
+  constexpr std::uint64_t fingerprint = checkpoint_fingerprint<Sets...>;
+  if (c.tensors == model && c.counts == model_counts && c.fingerprint == fingerprint) return {};
+  return status::failure(error::architecture_mismatch,
+                         "different architecture: " + first_difference(c.tensors, c.counts, model, model_counts) +
+                             "; file: " + describe_list(c.tensors) + "; model: " + describe_list(model) +
+                             "; fingerprints " + hex64(c.fingerprint) + " (file) and " + hex64(fingerprint) +
+                             " (model)");
 }
 
 }  // namespace detail
 
-/// The architecture fingerprint that a checkpoint of these sets carries.
-template <class... Sets>
-inline constexpr std::uint64_t checkpoint_fingerprint = [] {
-  fnv1a_64 h;
-  h.add(static_cast<std::uint64_t>(sizeof...(Sets)));
-  const auto add = [&]<class S>(std::type_identity<S>) {
-    h.add(static_cast<std::uint64_t>(S::count));
-    for (std::size_t i = 0; i < S::count; ++i)
-      h.add(S::names[i]).add(static_cast<std::uint64_t>(S::rows[i])).add(static_cast<std::uint64_t>(S::cols[i]));
-  };
-  (add(std::type_identity<Sets>{}), ...);
-  return h.value();
-}();
 
 /// The bytes of a checkpoint of `sets` (the parameters, then any further sets of the same
 /// element type, such as optimizer state), in the format described at the top of this
@@ -157,12 +289,7 @@ inline constexpr std::uint64_t checkpoint_fingerprint = [] {
 template <class... Sets>
 std::vector<std::byte> serialize_checkpoint(const Sets&... sets) {
   static_assert(detail::checkpoint_sets_check<Sets...>::value);
-  using T = typename std::tuple_element_t<0, std::tuple<Sets...>>::value_type;
-  static_assert((std::is_same_v<typename Sets::value_type, T> && ...),
-                "tapeless::io::serialize_checkpoint: every set must have the same element type");
-  static_assert((detail::unbatched<Sets>() && ...),
-                "tapeless::io checkpoints hold parameter-shaped sets (rows x cols values per "
-                "tensor), not batches of inputs or targets");
+  using T = typename detail::checkpoint_sets_check<Sets...>::value_type;
 
   detail::byte_writer w;
   w.reserve(64 + ((Sets::total_size * sizeof(T)) + ...));
@@ -203,127 +330,17 @@ std::vector<std::byte> serialize_checkpoint(const Sets&... sets) {
 template <class... Sets>
 status deserialize_checkpoint(std::span<const std::byte> bytes, Sets&... sets) {
   static_assert(detail::checkpoint_sets_check<Sets...>::value);
-  using T = typename std::tuple_element_t<0, std::tuple<Sets...>>::value_type;
-  static_assert((std::is_same_v<typename Sets::value_type, T> && ...),
-                "tapeless::io::deserialize_checkpoint: every set must have the same element type");
-  static_assert((detail::unbatched<Sets>() && ...),
-                "tapeless::io checkpoints hold parameter-shaped sets (rows x cols values per "
-                "tensor), not batches of inputs or targets");
-  using detail::checkpoint_failure;
-  using std::to_string;
-  const std::size_t size = bytes.size();
-  const auto truncated = [&](const std::string& why) {
-    return checkpoint_failure(error::truncated, "truncated at offset " + to_string(size) + ": " + why);
-  };
-
-  // Magic: is this a checkpoint at all?
-  const std::string_view magic = checkpoint_format::magic;
-  std::string_view head;
-  detail::byte_reader r(bytes);
-  r.text(std::min(size, magic.size()), head);
-  if (head != magic.substr(0, head.size()))
-    return checkpoint_failure(error::not_recognized,
-                              "not a tapeless checkpoint: it does not begin with \"TPLSCKPT\"");
-  if (size < checkpoint_format::header_size)
-    return truncated("the header alone takes " + to_string(checkpoint_format::header_size) + " bytes");
-
-  // The header, trusted once its own checksum matches.
-  std::uint32_t version = 0, tag = 0, header_crc = 0;
-  std::uint64_t file_size = 0;
-  r.u32(version);
-  r.u32(tag);
-  r.u64(file_size);
-  r.u32(header_crc);
-  const std::uint32_t header_actual = crc32(bytes.first(24));
-  if (header_crc != header_actual)
-    return checkpoint_failure(error::checksum_mismatch, "checksum mismatch in the header (stored " +
-                                                            detail::hex64(header_crc) + ", computed " +
-                                                            detail::hex64(header_actual) + "): the file is corrupt");
-  if (version != checkpoint_format::version)
-    return checkpoint_failure(error::unsupported_version,
-                              "format version " + to_string(version) + ", but this build reads version " +
-                                  to_string(checkpoint_format::version));
-  if (size < file_size) return truncated("the header says the file has " + to_string(file_size) + " bytes");
-  if (size > file_size)
-    return checkpoint_failure(error::trailing_data, to_string(size - file_size) + " bytes of trailing data after offset " +
-                                                        to_string(file_size) + ", where the checkpoint ends");
-  if (size < checkpoint_format::header_size + 16)
-    return checkpoint_failure(error::malformed, "the header says the file has " + to_string(file_size) +
-                                                    " bytes, too few for a checkpoint");
-
-  // The whole file.
-  detail::byte_reader tail(bytes.last(4));
-  std::uint32_t stored = 0;
-  tail.u32(stored);
-  const std::uint32_t actual = crc32(bytes.first(size - 4));
-  if (stored != actual)
-    return checkpoint_failure(error::checksum_mismatch, "checksum mismatch (stored " + detail::hex64(stored) +
-                                                            ", computed " + detail::hex64(actual) +
-                                                            "): the file is corrupt");
-
-  // The structure. The checksums hold, so a failure here means a file not written by
-  // save_checkpoint.
-  if (tag != checkpoint_format::float32 && tag != checkpoint_format::float64)
-    return checkpoint_failure(error::unknown_type, "element type code " + to_string(tag) +
-                                                       " is neither float32 (1) nor float64 (2)");
-  std::uint64_t fingerprint = 0;
-  std::uint32_t set_count = 0;
-  r.u64(fingerprint);
-  r.u32(set_count);
-  const std::span<const std::byte> body = bytes.first(size - 4);
-  detail::byte_reader b(body);
-  b.skip(r.offset());
-  const auto malformed = [&](const std::string& why) {
-    return checkpoint_failure(error::malformed, "malformed checkpoint at offset " + to_string(b.offset()) + ": " + why);
-  };
-  std::vector<detail::tensor_description> file_tensors;
-  std::vector<std::size_t> file_counts;
-  const std::uint64_t element_size = tag == checkpoint_format::float32 ? 4 : 8;
-  std::uint64_t data_size = 0;
-  for (std::uint32_t s = 0; s < set_count; ++s) {
-    std::uint32_t n = 0;
-    if (!b.u32(n)) return malformed("the tensor list runs past the end");
-    file_counts.push_back(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      detail::tensor_description d{s, {}, 0, 0};
-      std::uint32_t length = 0;
-      if (!b.u32(length) || !b.text(length, d.name) || !b.u64(d.rows) || !b.u64(d.cols))
-        return malformed("the tensor list runs past the end");
-      // rows * cols * element size, and the running total, must not overflow.
-      const std::uint64_t limit = ~std::uint64_t{0} / element_size;
-      if (d.cols != 0 && d.rows > limit / d.cols)
-        return malformed("tensor '" + detail::printable(d.name) + "' is too large");
-      const std::uint64_t tensor_bytes = d.rows * d.cols * element_size;
-      if (tensor_bytes > ~std::uint64_t{0} - data_size) return malformed("the tensors are too large");
-      data_size += tensor_bytes;
-      file_tensors.push_back(d);
-    }
-  }
-  if (data_size != b.remaining())
-    return malformed("the tensors take " + to_string(data_size) + " bytes but " + to_string(b.remaining()) +
-                     " follow their list");
-
-  // Does the file fit the model?
-  if (tag != detail::element_tag<T>())
-    return checkpoint_failure(error::element_type_mismatch,
-                              "element type " + std::string(detail::element_type_name(tag)) +
-                                  " in the file, but the model's is " +
-                                  std::string(detail::element_type_name(detail::element_tag<T>())));
-  const auto model_tensors = detail::describe_sets<Sets...>();
-  const std::vector<std::size_t> model_counts{Sets::count...};
-  if (file_tensors != model_tensors || file_counts != model_counts ||
-      fingerprint != checkpoint_fingerprint<Sets...>)
-    return checkpoint_failure(
-        error::architecture_mismatch,
-        "different architecture: " + detail::first_difference(file_tensors, file_counts, model_tensors, model_counts) +
-            "; file: " + detail::describe_list(file_tensors) + "; model: " + detail::describe_list(model_tensors) +
-            "; fingerprints " + detail::hex64(fingerprint) + " (file) and " +
-            detail::hex64(checkpoint_fingerprint<Sets...>) + " (model)");
+  using T = typename detail::checkpoint_sets_check<Sets...>::value_type;
+  if (status s = detail::check_envelope(bytes); !s) return s;
+  const auto contents = detail::read_contents(bytes);
+  if (!contents) return contents.status;
+  if (status s = detail::check_fits<Sets...>(contents.value); !s) return s;
 
   // Everything checked: only now are the sets written.
-  std::size_t offset = b.offset();
+  const detail::byte_reader data(bytes);
+  std::size_t offset = contents.value.data_offset;
   const auto load = [&](auto& set) {
-    for (std::size_t i = 0; i < set.total_size; ++i, offset += sizeof(T)) set.data()[i] = b.template real_at<T>(offset);
+    for (std::size_t i = 0; i < set.total_size; ++i, offset += sizeof(T)) set.data()[i] = data.real_at<T>(offset);
   };
   (load(sets), ...);
   return {};

@@ -107,10 +107,21 @@ inline void scaled_sum(const T* scale, const T* in, T* out, bool accumulate) {
   constexpr std::size_t MR = 4, CV = 2;
   constexpr std::size_t wide = Cols / (CV * V::size) * (CV * V::size);
   constexpr std::size_t narrow = Cols / V::size * V::size;
+  // Columns in panels whose K rows of `in` stay in L2 (128 KB) while every row tile of
+  // `out` passes over them: with a large batch, `in` would otherwise stream from L3 once
+  // per row tile.
+  constexpr std::size_t step = CV * V::size;
+  constexpr std::size_t fit = 128 * 1024 / (K * sizeof(T)) / step * step;
+  constexpr std::size_t panel = fit > step ? fit : step;
+  for (std::size_t p0 = 0; p0 < wide; p0 += panel) {
+    const std::size_t p1 = p0 + panel < wide ? p0 + panel : wide;
+    for_tiles<M, MR>([&](std::size_t r0, auto mr) {
+      for (std::size_t c = p0; c < p1; c += step)
+        axpy_tile<mr, CV, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + c,
+                                                                          out + r0 * Cols + c, accumulate);
+    });
+  }
   for_tiles<M, MR>([&](std::size_t r0, auto mr) {
-    for (std::size_t c = 0; c < wide; c += CV * V::size)
-      axpy_tile<mr, CV, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + c,
-                                                                        out + r0 * Cols + c, accumulate);
     if constexpr (narrow > wide)
       axpy_tile<mr, 1, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + wide,
                                                                        out + r0 * Cols + wide, accumulate);
