@@ -112,6 +112,9 @@ class model {
   /// The forward values of node N for the last sweep (a batched node: Batch samples).
   template <class N>
   std::span<const T> values_of(const N&) const {
+    static_assert(detail::is_computed<N>::value && boost::mp11::mp_contains<nodes, N>::value,
+                  "tapeless::nn::model::values_of(n): 'n' must be a computed node of this network "
+                  "(parameters, inputs and targets are in their own sets)");
     constexpr auto i = computed_index<N>();
     return {values_.data() + value_offsets[i], value_offsets[i + 1] - value_offsets[i]};
   }
