@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
@@ -27,6 +28,24 @@ using is_leaf = std::bool_constant<is_param<N>::value || is_input<N>::value || i
 
 template <class N>
 using is_computed = std::bool_constant<!is_leaf<N>::value>;
+
+// Index of a type in a list of distinct types, by overload resolution against one class
+// that derives from index_leaf<i, element i> for every element: one instantiation per list
+// instead of an is_same per element and query (mp_find), and no fold expression (clang
+// stops at 256 terms, which mp_find on clang hits at 128 layers).
+template <std::size_t I, class T>
+struct index_leaf {};
+template <class Seq, class L>
+struct index_map_impl;
+template <std::size_t... I, class... T>
+struct index_map_impl<std::index_sequence<I...>, boost::mp11::mp_list<T...>> : index_leaf<I, T>... {};
+template <class L>
+using index_map = index_map_impl<std::make_index_sequence<boost::mp11::mp_size<L>::value>, L>;
+template <class T, std::size_t I>
+constexpr std::size_t index_in(const index_leaf<I, T>*) { return I; }
+/// The index of T in the list L (distinct types): index_of<T, L>.
+template <class T, class L>
+inline constexpr std::size_t index_of = index_in<T>(static_cast<const index_map<L>*>(nullptr));
 
 template <class L>
 struct network_loss_check {
@@ -137,7 +156,7 @@ class model {
 
   template <class N>
   static constexpr std::size_t computed_index() {
-    return boost::mp11::mp_find<computed, N>::value;
+    return detail::index_of<N, computed>;
   }
 
   struct context {
@@ -162,7 +181,7 @@ class model {
     /// Adjoints are not zeroed before a sweep: the first contribution is stored.
     template <class N>
     bool claim() const {
-      auto& written = self->written_[boost::mp11::mp_find<nodes, N>::value];
+      auto& written = self->written_[detail::index_of<N, nodes>];
       const bool accumulate = written;
       written = true;
       return accumulate;
@@ -186,45 +205,60 @@ class model {
 
   template <class N>
   static constexpr std::size_t param_offset() {
-    return parameters::offsets[boost::mp11::mp_find<boost::mp11::mp_copy_if<nodes, detail::is_param>, N>::value];
+    return parameters::offsets[detail::index_of<N, boost::mp11::mp_copy_if<nodes, detail::is_param>>];
   }
   template <class Set, class N>
   static constexpr std::size_t leaf_offset = Set::offsets[Set::index_of(N::name.view())];
 
+  // The sweeps run over node indices, not over a list of node types: an error inside a
+  // rule then prints the index and the node's type, not every node of the network (the
+  // parameter pack of mp_for_each: O(layers^2) characters, 1 MB at 32 layers). A braced
+  // initializer runs the steps in order and has no 256-term limit (clang's fold limit).
   template <bool Check = false>
   static void forward_all(const context& ctx, non_finite_report* report = nullptr) {
-    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, computed>>([&](auto n) {
-      if constexpr (Check) {
-        if (report->found) return;
-        forward(ctx, n);
-        check_values<typename decltype(n)::type>(ctx.template value<typename decltype(n)::type>(), *report, false);
-      } else {
-        forward(ctx, n);
-      }
-    });
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      [[maybe_unused]] const int steps[] = {0, (forward_step<Check, I>(ctx, report), 0)...};
+    }(std::make_index_sequence<computed_count>{});
+  }
+
+  template <bool Check, std::size_t I>
+  static void forward_step(const context& ctx, [[maybe_unused]] non_finite_report* report) {
+    using N = boost::mp11::mp_at_c<computed, I>;
+    if constexpr (Check) {
+      if (report->found) return;
+      forward(ctx, boost::mp11::mp_identity<N>{});
+      check_values<N>(ctx.template value<N>(), *report, false);
+    } else {
+      forward(ctx, boost::mp11::mp_identity<N>{});
+    }
   }
 
   template <bool Check = false>
   void backward_all(const context& ctx, non_finite_report* report = nullptr) {
     written_.fill(false);
     seed(ctx);
-    using reversed = boost::mp11::mp_reverse<computed>;
-    boost::mp11::mp_for_each<boost::mp11::mp_transform<boost::mp11::mp_identity, reversed>>([&](auto n) {
-      if constexpr (Check) {
-        if (report->found) return;
-        backward(ctx, n);
-        check_operand_adjoints(ctx, n, *report);
-      } else {
-        backward(ctx, n);
-      }
-    });
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      [[maybe_unused]] const int steps[] = {0, (backward_step<Check, computed_count - 1 - I>(ctx, report), 0)...};
+    }(std::make_index_sequence<computed_count>{});
+  }
+
+  template <bool Check, std::size_t I>
+  static void backward_step(const context& ctx, [[maybe_unused]] non_finite_report* report) {
+    using N = boost::mp11::mp_at_c<computed, I>;
+    if constexpr (Check) {
+      if (report->found) return;
+      backward(ctx, boost::mp11::mp_identity<N>{});
+      check_operand_adjoints(ctx, boost::mp11::mp_identity<N>{}, *report);
+    } else {
+      backward(ctx, boost::mp11::mp_identity<N>{});
+    }
   }
 
   template <class N>
   static void check_values(const T* values, non_finite_report& report, bool in_backward) {
     for (std::size_t i = 0; i < stored_size<N>(); ++i)
       if (!std::isfinite(values[i])) {
-        report = {true, boost::mp11::mp_find<nodes, N>::value, i, in_backward};
+        report = {true, detail::index_of<N, nodes>, i, in_backward};
         return;
       }
   }
