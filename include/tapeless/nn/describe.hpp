@@ -54,6 +54,22 @@ inline std::string rename(std::string_view text, const std::vector<std::string>&
   return out;
 }
 
+/// The pieces appended in order. Building strings by appending, not with
+/// "literal" + temporary, avoids a false -Wrestrict of g++ 12 at -O3 (GCC bug 105329).
+template <class... Pieces>
+std::string cat(const Pieces&... pieces) {
+  std::string out;
+  (out.append(std::string_view(pieces)), ...);
+  return out;
+}
+
+/// "z1" from 'z' and 1.
+inline std::string numbered(char prefix, int n) {
+  std::string name(1, prefix);
+  name += std::to_string(n);
+  return name;
+}
+
 /// z1 -> z_{1}; fc1.weight -> \mathrm{fc1.weight}; a matmul "W x" -> both parts.
 inline std::string latex_name(const std::string& name) {
   const auto space = name.find(' ');
@@ -131,7 +147,7 @@ struct describer {
   void fill(node_description& d, boost::mp11::mp_identity<map_node<F, A>>) {
     d.k = node_description::kind::map;
     d.operands = {index<Nodes, A>()};
-    d.name = "a" + std::to_string(next_a++);
+    d.name = numbered('a', next_a++);
     d.function = function_name<F>();
     const auto& a = name_of(d.operands[0]);
     d.definition = rename(to_string(unary_rule<F>::value_expr()), {"u"}, {a});
@@ -146,7 +162,7 @@ struct describer {
   void fill(node_description& d, boost::mp11::mp_identity<map2_node<F, A, B>>) {
     d.k = node_description::kind::map2;
     d.operands = {index<Nodes, A>(), index<Nodes, B>()};
-    d.name = "z" + std::to_string(next_z++);
+    d.name = numbered('z', next_z++);
     d.function = function_name<F>();
     const std::vector<std::string> from{"u", "v", "y"};
     const std::vector<std::string> to{name_of(d.operands[0]), name_of(d.operands[1]), d.name};
@@ -161,7 +177,7 @@ struct describer {
   void fill(node_description& d, boost::mp11::mp_identity<sum_node<A>>) {
     d.k = node_description::kind::sum;
     d.operands = {index<Nodes, A>()};
-    d.name = "s" + std::to_string(next_s++);
+    d.name = numbered('s', next_s++);
     d.definition = "sum(" + name_of(d.operands[0]) + ")";
   }
   template <class Nodes, class Z, class T>

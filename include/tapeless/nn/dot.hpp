@@ -20,9 +20,9 @@ inline std::string dot_escape(const std::string& s) {
 
 inline std::string dot_shape(const node_description& n) {
   if (n.k == node_description::kind::param)
-    return n.cols == 1 ? "[" + std::to_string(n.rows) + "]"
-                       : "[" + std::to_string(n.rows) + " x " + std::to_string(n.cols) + "]";
-  return "[" + std::to_string(n.size) + (n.batched ? " x B]" : "]");
+    return n.cols == 1 ? cat("[", std::to_string(n.rows), "]")
+                       : cat("[", std::to_string(n.rows), " x ", std::to_string(n.cols), "]");
+  return cat("[", std::to_string(n.size), n.batched ? " x B]" : "]");
 }
 
 inline std::string dot_label(const node_description& n) {
@@ -53,11 +53,11 @@ std::string to_dot(const Loss& loss) {
   const auto nodes = describe(loss);
   std::string out = "digraph forward {\n  rankdir=BT;\n";
   for (std::size_t i = 0; i < nodes.size(); ++i)
-    out += "  n" + std::to_string(i) + " [label=\"" + detail::dot_label(nodes[i]) + "\", " +
-           detail::dot_shape_style(nodes[i]) + "];\n";
+    out += detail::cat("  n", std::to_string(i), " [label=\"", detail::dot_label(nodes[i]), "\", ",
+                       detail::dot_shape_style(nodes[i]), "];\n");
   for (std::size_t i = 0; i < nodes.size(); ++i)
     for (auto o : nodes[i].operands)
-      out += "  n" + std::to_string(o) + " -> n" + std::to_string(i) + ";\n";
+      out += detail::cat("  n", std::to_string(o), " -> n", std::to_string(i), ";\n");
   return out + "}\n";
 }
 
@@ -72,8 +72,8 @@ std::string to_dot_backward(const Loss& loss) {
     if (!nodes[i].needs_grad) continue;
     const auto label = nodes[i].k == node_description::kind::param ? "dL/d" + nodes[i].name
                                                                    : "delta(" + nodes[i].name + ")";
-    out += "  d" + std::to_string(i) + " [label=\"" + detail::dot_escape(label) + "\", " +
-           detail::dot_shape_style(nodes[i]) + "];\n";
+    out += detail::cat("  d", std::to_string(i), " [label=\"", detail::dot_escape(label), "\", ",
+                       detail::dot_shape_style(nodes[i]), "];\n");
   }
   using kind = node_description::kind;
   for (std::size_t c = 0; c < nodes.size(); ++c) {
@@ -88,8 +88,8 @@ std::string to_dot_backward(const Loss& loss) {
       else if (n.k == kind::softmax_cross_entropy) rule = "softmax(" + nodes[n.operands[0]].name + ") - " + nodes[n.operands[1]].name;
       else rule = "broadcast";
       if (n.k == kind::map2 && !nodes[o].batched && n.batched) rule += ", sum over batch";
-      out += "  d" + std::to_string(c) + " -> d" + std::to_string(o) + " [label=\"" +
-             detail::dot_escape(rule) + "\"];\n";
+      out += detail::cat("  d", std::to_string(c), " -> d", std::to_string(o), " [label=\"",
+                         detail::dot_escape(rule), "\"];\n");
     }
   }
   return out + "}\n";

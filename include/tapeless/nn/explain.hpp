@@ -103,7 +103,7 @@ class adjoint_printer {
   /// dc times a local factor: elementwise (.*) unless dc is one number per sample.
   std::string scaled(const std::string& dc, const std::string& factor, bool scalar_dc) const {
     if (factor == "1") return dc;
-    if (factor == "-1") return "-" + paren(dc);
+    if (factor == "-1") return cat("-", paren(dc));
     if (dc == "1") return factor;
     return paren(dc) + (scalar_dc ? " " : hadamard()) + paren(factor);
   }
@@ -153,9 +153,9 @@ explanation explain(const Loss& loss, std::string_view parameter) {
   detail::adjoint_printer text(nodes, false);
   detail::adjoint_printer latex(nodes, true);
   explanation e;
-  e.formula = "dL/d" + std::string(parameter) + " = " + text.delta(index);
-  e.latex = "\\frac{\\partial L}{\\partial " + detail::latex_name(std::string(parameter)) +
-            "} = " + latex.delta(index);
+  e.formula = detail::cat("dL/d", parameter, " = ", text.delta(index));
+  e.latex = detail::cat("\\frac{\\partial L}{\\partial ", detail::latex_name(std::string(parameter)), "} = ",
+                        latex.delta(index));
   e.where = detail::where_lines(nodes);
   return e;
 }
