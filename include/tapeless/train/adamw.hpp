@@ -1,11 +1,7 @@
 #ifndef TAPELESS_TRAIN_ADAMW_HPP
 #define TAPELESS_TRAIN_ADAMW_HPP
 
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-#include "detail/adam_update.hpp"
+#include "adam.hpp"
 
 namespace tapeless::train {
 
@@ -32,58 +28,25 @@ struct adamw_options {
 ///
 /// State: "first_moment", "second_moment" and steps(), as adam.
 template <class Params>
-class adamw {
+class adamw : public adam<Params> {
  public:
   using parameters = Params;
   using value_type = typename Params::value_type;
 
   constexpr explicit adamw(adamw_options o = {})
-      : rate_(static_cast<value_type>(o.rate)),
-        beta1_(static_cast<value_type>(o.beta1)),
-        beta2_(static_cast<value_type>(o.beta2)),
-        epsilon_(static_cast<value_type>(o.epsilon)),
+      : adam<Params>(adam_options{o.rate, o.beta1, o.beta2, o.epsilon}),
         decay_(static_cast<value_type>(o.weight_decay)) {}
 
   void step(Params& params, const Params& grads) {
-    ++steps_;
-    const value_type shrink = value_type(1) - rate_ * decay_;
+    const value_type shrink = value_type(1) - this->rate() * decay_;
     for (auto& w : params.values()) w *= shrink;
-    detail::adam_update(params, grads, m_, v_, steps_, rate_, beta1_, beta2_, epsilon_);
+    adam<Params>::step(params, grads);
   }
 
-  constexpr value_type rate() const { return rate_; }
-  constexpr void set_rate(value_type rate) { rate_ = rate; }
   constexpr value_type weight_decay() const { return decay_; }
-  constexpr std::uint64_t steps() const { return steps_; }
-  constexpr void set_steps(std::uint64_t steps) { steps_ = steps; }
-
-  /// Forgets both moments and the step count.
-  void reset() {
-    m_ = Params{};
-    v_ = Params{};
-    steps_ = 0;
-  }
-
-  Params& first_moment() { return m_; }
-  const Params& first_moment() const { return m_; }
-  Params& second_moment() { return v_; }
-  const Params& second_moment() const { return v_; }
-
-  template <class F>
-  void for_each_state(F&& f) {
-    f(std::string_view("first_moment"), m_);
-    f(std::string_view("second_moment"), v_);
-  }
-  template <class F>
-  void for_each_state(F&& f) const {
-    f(std::string_view("first_moment"), m_);
-    f(std::string_view("second_moment"), v_);
-  }
 
  private:
-  value_type rate_, beta1_, beta2_, epsilon_, decay_;
-  std::uint64_t steps_ = 0;
-  Params m_{}, v_{};
+  value_type decay_;
 };
 
 }  // namespace tapeless::train
