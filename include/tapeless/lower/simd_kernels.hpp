@@ -10,14 +10,15 @@
 namespace tapeless::lower {
 
 // Register-blocked xsimd kernels for the dense loops of a network, for the architecture the
-// code is compiled for (xsimd's default: -march picks SSE2, AVX2, AVX-512, NEON...). Every
+// code is compiled for (xsimd's default: -march picks SSE2, AVX2, AVX-512, NEON...; the scalar
+// batch of simd/batch.hpp where xsimd has none, e.g. Cortex-M). Every
 // size is a compile-time constant, so tiles and remainders are resolved at compile time.
 // Layouts as in nn::plain_kernels: W row-major Rows x Cols, batches sample-major.
 
 namespace detail {
 
 template <class T>
-using vec = xsimd::batch<T>;
+using vec = simd::batch<T>;
 
 /// Calls f(integral_constant<I>) for I = 0 .. N-1, unrolled.
 template <std::size_t N, class F>
@@ -49,12 +50,12 @@ inline void dot_tile(const T* w, const T* x, T* y) {
     unroll<NR>([&](auto j) { xv[j] = V::load_unaligned(x + j * Cols + c); });
     unroll<MR>([&](auto i) {
       const V wv = V::load_unaligned(w + i * Cols + c);
-      unroll<NR>([&](auto j) { acc[i][j] = xsimd::fma(wv, xv[j], acc[i][j]); });
+      unroll<NR>([&](auto j) { acc[i][j] = simd::fma(wv, xv[j], acc[i][j]); });
     });
   }
   unroll<MR>([&](auto i) {
     unroll<NR>([&](auto j) {
-      T sum = full > 0 ? xsimd::hadd(acc[i][j]) : T(0);
+      T sum = full > 0 ? simd::hadd(acc[i][j]) : T(0);
       for (std::size_t c = full; c < Cols; ++c) sum += w[i * Cols + c] * x[j * Cols + c];
       y[j * Rows + i] = sum;
     });
@@ -78,7 +79,7 @@ inline void axpy_tile(const T* scale, const T* in, T* out, bool accumulate) {
     unroll<CV>([&](auto v) { inv[v] = V::load_unaligned(in + k * InStride + v * V::size); });
     unroll<MR>([&](auto i) {
       const V s(scale[k * ScaleStride + i * ScaleRowStride]);
-      unroll<CV>([&](auto v) { acc[i][v] = xsimd::fma(s, inv[v], acc[i][v]); });
+      unroll<CV>([&](auto v) { acc[i][v] = simd::fma(s, inv[v], acc[i][v]); });
     });
   }
   unroll<MR>([&](auto i) {
@@ -172,7 +173,7 @@ struct simd_kernels {
     for (std::size_t i = 0; i < full; i += V::size) {
       const V d = nn::unary_rule<F>::derivative(V::load_unaligned(a + i), V::load_unaligned(y + i));
       const V old = accumulate ? V::load_unaligned(da + i) : V(T(0));
-      xsimd::fma(V::load_unaligned(dy + i), d, old).store_unaligned(da + i);
+      simd::fma(V::load_unaligned(dy + i), d, old).store_unaligned(da + i);
     }
     for (std::size_t i = full; i < N; ++i)
       da[i] = (accumulate ? da[i] : T(0)) + dy[i] * nn::unary_rule<F>::derivative(a[i], y[i]);

@@ -1,8 +1,29 @@
 #ifndef TAPELESS_SIMD_BATCH_HPP
 #define TAPELESS_SIMD_BATCH_HPP
 
-// The only layer that includes xsimd. g++ 12 warns -Wmaybe-uninitialized inside its own
-// AVX-512 intrinsics reached through xsimd's exp/log/tanh (GCC bug 105593).
+// The only layer that includes xsimd. It offers the kernels one facade, tapeless::simd:
+//   simd::batch<T>     xsimd's batch for the target's widest architecture, or, where xsimd
+//                      has none (Cortex-M, or TAPELESS_SCALAR_SIMD defined), scalar_batch<T>:
+//                      one lane, plain float arithmetic, same members;
+//   simd::fma, hadd, select, min, max, abs, sqrt, exp, log, log1p, sin, cos, tanh, pow
+//                      for both.
+// TAPELESS_SCALAR_SIMD forces the scalar batch on any target (to test it on x86). Define it
+// for a whole program or for none of it: the kernels instantiated with and without it share
+// their names.
+
+// Macros only: which architectures xsimd has for this target, without including the rest
+// of xsimd (whose batch types do not exist there).
+#include <xsimd/config/xsimd_config.hpp>
+
+#if defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
+#define TAPELESS_SIMD_HAS_XSIMD 0
+#else
+#define TAPELESS_SIMD_HAS_XSIMD 1
+#endif
+
+#if TAPELESS_SIMD_HAS_XSIMD
+// g++ 12 warns -Wmaybe-uninitialized inside its own AVX-512 intrinsics reached through
+// xsimd's exp/log/tanh (GCC bug 105593).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -12,11 +33,160 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+#endif
+
+#include <cmath>
+#include <cstddef>
 
 #include "../math/scalar.hpp"
 
+namespace tapeless::simd {
+
+/// A batch of one lane, for targets without SIMD: the members of xsimd::batch that the
+/// kernels use, on a plain T. Every operation is the scalar one, so a network computes the
+/// same values as with the plain loops, apart from the order of additions.
+template <class T>
+struct scalar_batch {
+  using value_type = T;
+  static constexpr std::size_t size = 1;
+
+  T value;
+
+  scalar_batch() = default;
+  scalar_batch(T v) : value(v) {}  // NOLINT: implicit broadcast, as xsimd::batch(T)
+
+  static scalar_batch load_unaligned(const T* p) { return *p; }
+  static scalar_batch load_aligned(const T* p) { return *p; }
+  void store_unaligned(T* p) const { *p = value; }
+  void store_aligned(T* p) const { *p = value; }
+  T get(std::size_t) const { return value; }
+
+  scalar_batch operator-() const { return -value; }
+  scalar_batch operator+() const { return value; }
+  scalar_batch& operator+=(scalar_batch b) { value += b.value; return *this; }
+  scalar_batch& operator-=(scalar_batch b) { value -= b.value; return *this; }
+  scalar_batch& operator*=(scalar_batch b) { value *= b.value; return *this; }
+  scalar_batch& operator/=(scalar_batch b) { value /= b.value; return *this; }
+
+  // Hidden friends: a T on either side converts, as with xsimd::batch.
+  friend scalar_batch operator+(scalar_batch a, scalar_batch b) { return a.value + b.value; }
+  friend scalar_batch operator-(scalar_batch a, scalar_batch b) { return a.value - b.value; }
+  friend scalar_batch operator*(scalar_batch a, scalar_batch b) { return a.value * b.value; }
+  friend scalar_batch operator/(scalar_batch a, scalar_batch b) { return a.value / b.value; }
+  // The comparisons give the batch_bool of one lane: a bool.
+  friend bool operator<(scalar_batch a, scalar_batch b) { return a.value < b.value; }
+  friend bool operator<=(scalar_batch a, scalar_batch b) { return a.value <= b.value; }
+  friend bool operator>(scalar_batch a, scalar_batch b) { return a.value > b.value; }
+  friend bool operator>=(scalar_batch a, scalar_batch b) { return a.value >= b.value; }
+  friend bool operator==(scalar_batch a, scalar_batch b) { return a.value == b.value; }
+  friend bool operator!=(scalar_batch a, scalar_batch b) { return a.value != b.value; }
+};
+
+// a * b + c, not std::fma: on targets without an FMA instruction std::fma is a slow exact
+// library call; the compiler contracts this to one instruction where there is one (VFMA on
+// Cortex-M4F), as xsimd::fma does on SSE2.
+template <class T>
+scalar_batch<T> fma(scalar_batch<T> a, scalar_batch<T> b, scalar_batch<T> c) {
+  return a.value * b.value + c.value;
+}
+/// The sum of the lanes.
+template <class T>
+T hadd(scalar_batch<T> a) {
+  return a.value;
+}
+template <class T>
+scalar_batch<T> select(bool condition, scalar_batch<T> if_true, scalar_batch<T> if_false) {
+  return condition ? if_true : if_false;
+}
+template <class T>
+scalar_batch<T> min(scalar_batch<T> a, scalar_batch<T> b) {
+  return b.value < a.value ? b : a;
+}
+template <class T>
+scalar_batch<T> max(scalar_batch<T> a, scalar_batch<T> b) {
+  return a.value < b.value ? b : a;
+}
+template <class T>
+scalar_batch<T> abs(scalar_batch<T> a) { return std::abs(a.value); }
+template <class T>
+scalar_batch<T> sqrt(scalar_batch<T> a) { return std::sqrt(a.value); }
+template <class T>
+scalar_batch<T> exp(scalar_batch<T> a) { return std::exp(a.value); }
+template <class T>
+scalar_batch<T> log(scalar_batch<T> a) { return std::log(a.value); }
+template <class T>
+scalar_batch<T> log1p(scalar_batch<T> a) { return std::log1p(a.value); }
+template <class T>
+scalar_batch<T> sin(scalar_batch<T> a) { return std::sin(a.value); }
+template <class T>
+scalar_batch<T> cos(scalar_batch<T> a) { return std::cos(a.value); }
+template <class T>
+scalar_batch<T> tanh(scalar_batch<T> a) { return std::tanh(a.value); }
+template <class T>
+scalar_batch<T> pow(scalar_batch<T> a, scalar_batch<T> p) { return std::pow(a.value, p.value); }
+
+#if TAPELESS_SIMD_HAS_XSIMD
+// The same names for xsimd's batches (found before xsimd's overloads for plain scalars,
+// which these do not match).
+using xsimd::abs;
+using xsimd::cos;
+using xsimd::exp;
+using xsimd::fma;
+using xsimd::hadd;
+using xsimd::log;
+using xsimd::log1p;
+using xsimd::max;
+using xsimd::min;
+using xsimd::pow;
+using xsimd::select;
+using xsimd::sin;
+using xsimd::sqrt;
+using xsimd::tanh;
+#endif
+
+#if TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
+/// The batch the kernels use: xsimd's, for the widest architecture enabled by -march.
+template <class T>
+using batch = xsimd::batch<T>;
+/// The result of comparing two batches.
+template <class T>
+using batch_bool = xsimd::batch_bool<T>;
+/// Whether simd::batch is xsimd's (false: the scalar batch).
+inline constexpr bool uses_xsimd = true;
+#else
+template <class T>
+using batch = scalar_batch<T>;
+template <class T>
+using batch_bool = bool;
+inline constexpr bool uses_xsimd = false;
+#endif
+
+}  // namespace tapeless::simd
+
 namespace tapeless {
 
+/// Evaluation of expressions on the scalar batch.
+template <class T>
+struct math<simd::scalar_batch<T>> {
+  using B = simd::scalar_batch<T>;
+  using scalar_type = T;
+
+  static B exp(B x) { return simd::exp(x); }
+  static B log(B x) { return simd::log(x); }
+  static B log1p(B x) { return simd::log1p(x); }
+  static B sqrt(B x) { return simd::sqrt(x); }
+  static B sin(B x) { return simd::sin(x); }
+  static B cos(B x) { return simd::cos(x); }
+  static B tanh(B x) { return simd::tanh(x); }
+  static B abs(B x) { return simd::abs(x); }
+  static B pow(B x, B p) { return simd::pow(x, p); }
+  static B max(B x, B y) { return simd::max(x, y); }
+  static B select_positive(B x, B if_positive, B otherwise) {
+    return simd::select(x > B(T(0)), if_positive, otherwise);
+  }
+};
+
+#if TAPELESS_SIMD_HAS_XSIMD
 /// Evaluation of expressions on SIMD batches: `evaluate(f, x = xsimd::batch<float>(...))`.
 template <class T, class Arch>
 struct math<xsimd::batch<T, Arch>> {
@@ -37,6 +207,7 @@ struct math<xsimd::batch<T, Arch>> {
     return xsimd::select(x > B(T(0)), if_positive, otherwise);
   }
 };
+#endif
 
 }  // namespace tapeless
 
