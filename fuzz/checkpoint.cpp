@@ -1,7 +1,8 @@
 // libFuzzer target: io::deserialize_checkpoint on arbitrary bytes. Built and run by
 // fuzz/run.sh. Properties checked beyond "no crash, no sanitizer report":
 //  - a failed load leaves the sets bit for bit as they were, and says why;
-//  - a successful load re-serializes to exactly the input (the format is canonical).
+//  - a successful load re-serializes to exactly the input (the format is canonical);
+//  - the same with an optimizer (Adam: two state sets and a step count) among the parts.
 // Each input is tried as it is and "resealed" (file size and both CRC-32s recomputed), so
 // that mutations also reach the checks behind the checksums.
 
@@ -9,10 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/nn.hpp>
+#include <tapeless/train/adam.hpp>
 
 namespace io = tapeless::io;
 namespace nn = tapeless::nn;
@@ -41,12 +44,29 @@ void check(std::span<const std::byte> bytes, Sets&... sets) {
   if (again.size() != bytes.size() || std::memcmp(again.data(), bytes.data(), bytes.size()) != 0) std::abort();
 }
 
+/// The same properties with an optimizer among the parts: its state and step count are
+/// compared through a serialization taken before the load.
+void check_with_optimizer(std::span<const std::byte> bytes) {
+  params p;
+  tapeless::train::adam<params> opt;
+  std::memset(p.data(), 0x5A, sizeof(float) * params::total_size);
+  opt.for_each_state([](std::string_view, params& s) { std::memset(s.data(), 0x3C, sizeof(float) * params::total_size); });
+  opt.set_steps(0x5A5A5A5A);
+  const auto before = io::serialize_checkpoint(p, opt);
+  const io::status s = io::deserialize_checkpoint(bytes, p, opt);
+  const auto after = io::serialize_checkpoint(p, opt);
+  if (!s.ok() && (after != before || s.message.empty())) std::abort();
+  if (s.ok() && (after.size() != bytes.size() || std::memcmp(after.data(), bytes.data(), bytes.size()) != 0))
+    std::abort();
+}
+
 void check_all(std::span<const std::byte> bytes) {
   params p, m;
   params64 d;
   check(bytes, p);
   check(bytes, p, m);
   check(bytes, d);
+  check_with_optimizer(bytes);
 }
 
 void put(std::vector<std::byte>& b, std::size_t at, std::uint64_t v, int n) {

@@ -10,6 +10,7 @@
 
 #include <tapeless/io/checkpoint.hpp>
 #include <tapeless/nn.hpp>
+#include <tapeless/train/adam.hpp>
 
 namespace fs = std::filesystem;
 namespace io = tapeless::io;
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
   write(dir / "checkpoint" / "float", io::serialize_checkpoint(p));
   write(dir / "checkpoint" / "float-two-sets", io::serialize_checkpoint(p, m));
   write(dir / "checkpoint" / "double", io::serialize_checkpoint(d));
+  tapeless::train::adam<decltype(p)> adam;
+  adam.first_moment() = m;
+  adam.set_steps(42);
+  write(dir / "checkpoint" / "float-adam", io::serialize_checkpoint(p, adam));
 
   write(dir / "idx" / "images", idx(0x08, {3, 4, 5}, 1));
   write(dir / "idx" / "labels", idx(0x08, {10}, 1));

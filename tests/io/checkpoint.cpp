@@ -2,8 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <tapeless/io/checkpoint.hpp>
-#include <tapeless/io/splitmix64.hpp>
 #include <tapeless/nn.hpp>
+#include <tapeless/train.hpp>
 
 #include <bit>
 #include <cstring>
@@ -33,7 +33,7 @@ using renamed_params = decltype(nn::compile<4>(renamed))::parameters;
 template <class Set>
 Set random_set(std::uint64_t seed) {
   Set s;
-  io::splitmix64 rng(seed);
+  tapeless::train::random rng(seed);
   for (auto& v : s.values()) v = static_cast<typename Set::value_type>(static_cast<double>(rng() >> 11) * 0x1p-53 * 2 - 1);
   return s;
 }
@@ -125,12 +125,13 @@ BOOST_AUTO_TEST_CASE(round_trip_double_and_special_values) {
 BOOST_AUTO_TEST_CASE(layout_is_little_endian_and_documented) {
   const auto p = random_set<params>(5);
   const auto b = io::serialize_checkpoint(p);
-  std::size_t expected = 28 + 8 + 4 + 4 + 4;  // header, fingerprint, set count, tensor count, final CRC
+  // header, fingerprint, set count, tensor count, step-count count, final CRC
+  std::size_t expected = 28 + 8 + 4 + 4 + 4 + 4;
   for (std::size_t i = 0; i < params::count; ++i) expected += 4 + params::names[i].size() + 16;
   expected += 4 * params::total_size;
   BOOST_TEST(b.size() == expected);
   BOOST_TEST(std::string(reinterpret_cast<const char*>(b.data()), 8) == "TPLSCKPT");
-  BOOST_TEST(le32(b, 8) == 1u);
+  BOOST_TEST(le32(b, 8) == 2u);
   BOOST_TEST(le32(b, 12) == io::checkpoint_format::float32);
   BOOST_TEST(le64(b, 16) == b.size());
   BOOST_TEST(le32(b, 24) == io::crc32(std::span(b).first(24)));
@@ -138,6 +139,7 @@ BOOST_AUTO_TEST_CASE(layout_is_little_endian_and_documented) {
   BOOST_TEST(le32(b, 36) == 1u);
   BOOST_TEST(le32(b, 40) == params::count);
   BOOST_TEST(le32(b, 44) == params::names[0].size());
+  BOOST_TEST(le32(b, b.size() - 8 - 4 * params::total_size) == 0u);  // no optimizer, no step count
   BOOST_TEST(le32(b, b.size() - 4) == io::crc32(std::span(b).first(b.size() - 4)));
   // The first value, after the tensor list: IEEE bits, least significant byte first.
   BOOST_TEST(le32(b, b.size() - 4 - 4 * params::total_size) == std::bit_cast<std::uint32_t>(p.values()[0]));
@@ -249,11 +251,21 @@ BOOST_AUTO_TEST_CASE(missing_file_foreign_file_trailing_data_and_versions) {
   BOOST_TEST((st.code == io::error::trailing_data));
   BOOST_TEST(contains(st.message, "3 bytes of trailing data after offset " + std::to_string(b.size())), st.message);
 
-  put32(b, 8, 2);
+  put32(b, 8, 3);
   reseal(b);
   st = io::deserialize_checkpoint(b, p);
   BOOST_TEST((st.code == io::error::unsupported_version));
-  BOOST_TEST(contains(st.message, "format version 2, but this build reads version 1"), st.message);
+  BOOST_TEST(contains(st.message, "format version 3, but this build reads version 2"), st.message);
+  BOOST_TEST(bitwise_equal(p, before));
+
+  // Version 1 (no step counts) is refused with the reason.
+  put32(b, 8, 1);
+  reseal(b);
+  st = io::deserialize_checkpoint(b, p);
+  BOOST_TEST((st.code == io::error::unsupported_version));
+  BOOST_TEST(contains(st.message, "format version 1, but this build reads version 2 (version 1 did not "
+                                  "store the optimizer's step count"),
+             st.message);
   BOOST_TEST(bitwise_equal(p, before));
 }
 
@@ -300,4 +312,118 @@ BOOST_AUTO_TEST_CASE(saving_is_atomic) {
   BOOST_TEST(contains(st.message, "cannot rename"), st.message);
   BOOST_TEST(fs::is_directory(s.dir / "taken" / "inside"));
   BOOST_TEST(!fs::exists(s.dir / "taken.tmp"));
+}
+
+namespace {
+
+/// A few steps of the test network on fixed random batches: what a checkpoint must be able
+/// to interrupt and resume.
+struct trainer {
+  decltype(nn::compile<4>(loss)) model;
+  decltype(nn::compile<4>(loss))::inputs inputs;
+  decltype(nn::compile<4>(loss))::targets targets;
+  params grads;
+
+  /// Step `step` sees batch `step` whatever happened before, as a seeded batch order does.
+  template <class Optimizer>
+  void run(params& p, Optimizer& opt, int from, int to) {
+    for (int step = from; step < to; ++step) {
+      tapeless::train::random rng(static_cast<std::uint64_t>(step));
+      for (auto& v : inputs.values()) v = rng.uniform(-1.0f, 1.0f);
+      for (auto& v : targets.values()) v = rng.uniform(-1.0f, 1.0f);
+      model.value_and_grad(p, inputs, targets, grads);
+      opt.step(p, grads);
+    }
+  }
+};
+
+/// Trains `total` steps without interruption, and again saving (parameters, optimizer) after
+/// `cut` steps and continuing in a fresh optimizer loaded from the file: both must agree
+/// bit for bit, parameters and optimizer state.
+template <class Optimizer>
+void check_resume_is_exact(const fs::path& file, Optimizer fresh, int cut, int total) {
+  trainer t;
+  params straight = random_set<params>(30);
+  params resumed = straight;
+  Optimizer a = fresh, b = fresh;
+  t.run(straight, a, 0, total);
+
+  t.run(resumed, b, 0, cut);
+  BOOST_REQUIRE(io::save_checkpoint(file, resumed, b).ok());
+  params loaded = random_set<params>(31);
+  Optimizer c = fresh;
+  const auto st = io::load_checkpoint(file, loaded, c);
+  BOOST_REQUIRE_MESSAGE(st.ok(), st.message);
+  BOOST_TEST(c.steps() == static_cast<std::uint64_t>(cut));
+  t.run(loaded, c, cut, total);
+
+  BOOST_TEST(bitwise_equal(loaded, straight));
+  BOOST_TEST(c.steps() == a.steps());
+  std::vector<params> state_a, state_c;
+  a.for_each_state([&](std::string_view, const params& s) { state_a.push_back(s); });
+  c.for_each_state([&](std::string_view, const params& s) { state_c.push_back(s); });
+  BOOST_REQUIRE(state_a.size() == state_c.size());
+  for (std::size_t k = 0; k < state_a.size(); ++k) BOOST_TEST(bitwise_equal(state_a[k], state_c[k]), "state " << k);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(resumed_training_is_bit_identical) {
+  scratch s;
+  namespace train = tapeless::train;
+  check_resume_is_exact(s.dir / "adam.ckpt", train::adam<params>({.rate = 0.05}), 7, 20);
+  check_resume_is_exact(s.dir / "adamw.ckpt", train::adamw<params>({.rate = 0.05, .weight_decay = 0.1}), 7, 20);
+  check_resume_is_exact(s.dir / "nesterov.ckpt", train::momentum<params>({.rate = 0.05, .nesterov = true}), 7, 20);
+  check_resume_is_exact(s.dir / "sgd.ckpt", train::sgd<params>(0.05f), 7, 20);
+}
+
+BOOST_AUTO_TEST_CASE(adam_needs_its_step_count_to_resume) {
+  // The reason the format stores it: the same moments with the count restarted at 0 take
+  // other steps (the bias correction 1 - beta^t starts over), so the run diverges from the
+  // uninterrupted one.
+  trainer t;
+  params straight = random_set<params>(32), restarted = straight;
+  tapeless::train::adam<params> a({.rate = 0.05}), b({.rate = 0.05});
+  t.run(straight, a, 0, 12);
+  t.run(restarted, b, 0, 6);
+  b.set_steps(0);
+  t.run(restarted, b, 6, 12);
+  BOOST_TEST(!bitwise_equal(straight, restarted));
+}
+
+BOOST_AUTO_TEST_CASE(step_counts_must_match_what_is_loaded) {
+  tapeless::train::adam<params> adam;
+  trainer t;
+  params p = random_set<params>(33);
+  t.run(p, adam, 0, 3);
+
+  // Saved as bare sets (no step count), loaded into an optimizer: refused, nothing written.
+  const auto bare = io::serialize_checkpoint(p, adam.first_moment(), adam.second_moment());
+  params q = random_set<params>(34);
+  const params q_before = q;
+  tapeless::train::adam<params> other;
+  auto st = io::deserialize_checkpoint(bare, q, other);
+  BOOST_TEST((st.code == io::error::architecture_mismatch), st.message);
+  BOOST_TEST(contains(st.message, "the file holds the step counts of 0 optimizers where 1 are loaded"), st.message);
+  BOOST_TEST(bitwise_equal(q, q_before));
+  BOOST_TEST(other.steps() == 0u);
+
+  // And the converse.
+  const auto with_optimizer = io::serialize_checkpoint(p, adam);
+  params m, v;
+  st = io::deserialize_checkpoint(with_optimizer, q, m, v);
+  BOOST_TEST((st.code == io::error::architecture_mismatch), st.message);
+  BOOST_TEST(contains(st.message, "the file holds the step counts of 1 optimizers where 0 are loaded"), st.message);
+  BOOST_TEST(bitwise_equal(q, q_before));
+
+  // Another optimizer (momentum: one state set where Adam has two): its sets do not match.
+  tapeless::train::momentum<params> mom;
+  st = io::deserialize_checkpoint(with_optimizer, q, mom);
+  BOOST_TEST((st.code == io::error::architecture_mismatch), st.message);
+  BOOST_TEST(contains(st.message, "the file holds 3 tensor sets where 2 are loaded"), st.message);
+
+  // The step count sits after the tensor list, before the values: offset documented.
+  const std::size_t values = params::total_size * 3 * 4;
+  BOOST_TEST(le32(with_optimizer, with_optimizer.size() - 4 - values - 12) == 1u);
+  BOOST_TEST(le64(with_optimizer, with_optimizer.size() - 4 - values - 8) == 3u);
 }
