@@ -27,19 +27,6 @@ std::vector<std::size_t> iota(std::size_t n) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(splitmix64_reference_values) {
-  // From Vigna's splitmix64.c with x = 0 and x = 1234567.
-  io::splitmix64 a(0);
-  BOOST_TEST(a() == 0xE220A8397B1DCDAFull);
-  BOOST_TEST(a() == 0x6E789E6AA1B965F4ull);
-  io::splitmix64 b(1234567);
-  BOOST_TEST(b() == 6457827717110365317ull);
-  BOOST_TEST(b() == 3203168211198807973ull);
-  io::splitmix64 c(3);
-  for (int i = 0; i < 1000; ++i) BOOST_TEST(c.below(7) < 7u);
-  BOOST_TEST(c.below(1) == 0u);
-}
-
 BOOST_AUTO_TEST_CASE(same_seed_same_order_every_sample_once) {
   io::batch_order a(1000, 32, 42), b(1000, 32, 42), other(1000, 32, 43);
   BOOST_TEST(std::ranges::equal(a.order(), b.order()));

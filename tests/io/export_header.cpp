@@ -2,8 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <tapeless/io/export_header.hpp>
-#include <tapeless/io/splitmix64.hpp>
 #include <tapeless/nn.hpp>
+#include <tapeless/train/random.hpp>
 
 #include <bit>
 #include <charconv>
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(random_values_read_back_bit_for_bit) {
   using set64 = nn::tensor_set<double, 1, mp::mp_list<nn::param_node<"a", 40, 50>>>;
   set s;
   set64 s64;
-  io::splitmix64 rng(7);
+  tapeless::train::random rng(7);
   for (auto& v : s.values())
     do v = std::bit_cast<float>(static_cast<std::uint32_t>(rng())); while (!std::isfinite(v));
   for (auto& v : s64.values())

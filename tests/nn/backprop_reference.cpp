@@ -104,16 +104,16 @@ reference_result backprop(const reference_net& n, hidden_kind hidden, loss_kind 
 reference_net random_net(std::uint64_t seed, loss_kind kind) {
   random_source random{seed};
   reference_net n;
-  for (auto& v : n.w1) v = random.uniform(-1, 1);
-  for (auto& v : n.x) v = random.uniform(-1, 1);
-  for (auto& v : n.b1) v = random.uniform(-1, 1);
-  for (auto& v : n.w2) v = random.uniform(-1, 1);
-  for (auto& v : n.b2) v = random.uniform(-1, 1);
+  for (auto& v : n.w1) v = random.uniform(-1.0, 1.0);
+  for (auto& v : n.x) v = random.uniform(-1.0, 1.0);
+  for (auto& v : n.b1) v = random.uniform(-1.0, 1.0);
+  for (auto& v : n.w2) v = random.uniform(-1.0, 1.0);
+  for (auto& v : n.b2) v = random.uniform(-1.0, 1.0);
   if (kind == loss_kind::mse) {
-    for (auto& v : n.t) v = random.uniform(-1, 1);
+    for (auto& v : n.t) v = random.uniform(-1.0, 1.0);
   } else {  // soft targets: a distribution per sample
     for (std::size_t s = 0; s < batch; ++s) {
-      const double p = random.uniform(0, 1);
+      const double p = random.uniform(0.0, 1.0);
       n.t[s * n_out] = p;
       n.t[s * n_out + 1] = 1 - p;
     }

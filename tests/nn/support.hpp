@@ -6,25 +6,13 @@
 // fill a tensor set.
 
 #include <cstddef>
-#include <cstdint>
+
+#include <tapeless/train/random.hpp>
 
 namespace tapeless_test {
 
-/// splitmix64, and uniform doubles from its top 53 bits.
-struct random_source {
-  std::uint64_t state;
-
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [lo, hi).
-  double uniform(double lo, double hi) {
-    return lo + (hi - lo) * static_cast<double>(next() >> 11) * 0x1.0p-53;
-  }
-};
+/// The library's own seeded generator (splitmix64; next() and uniform(lo, hi) in [lo, hi)).
+using random_source = tapeless::train::random;
 
 /// Every value of a tensor set uniform in [lo, hi).
 template <class Set>

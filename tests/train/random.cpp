@@ -11,6 +11,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <tapeless/train/random.hpp>
@@ -49,6 +50,30 @@ BOOST_AUTO_TEST_CASE(splitmix64_reference_values) {
     reference_splitmix64 b{seed};
     for (int i = 0; i < 1000; ++i) BOOST_TEST(a.next() == b.next());
   }
+}
+
+BOOST_AUTO_TEST_CASE(mix_is_the_finalizer) {
+  // The reference's first output from seed s is the finalizer of s + the Weyl increment.
+  for (const std::uint64_t seed : {UINT64_C(0), UINT64_C(1234567), UINT64_C(0xdeadbeefcafebabe)}) {
+    reference_splitmix64 ref{seed};
+    BOOST_TEST(train::random::mix(seed + UINT64_C(0x9E3779B97F4A7C15)) == ref.next());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(below_is_in_range_and_unbiased) {
+  train::random rng{3};
+  BOOST_TEST(rng.below(1) == 0u);
+  // 6000 rolls of a die: each face within 5 standard deviations of 1000 (sd ~ 28.9).
+  std::array<int, 6> counts{};
+  for (int i = 0; i < 6000; ++i) {
+    const std::uint64_t face = rng.below(6);
+    BOOST_REQUIRE(face < 6u);
+    ++counts[face];
+  }
+  for (const int c : counts) BOOST_TEST(std::abs(c - 1000) < 145, "count " << c);
+  // A bound just above 2^63 rejects almost half the draws; what is kept stays below it.
+  const std::uint64_t big = (UINT64_C(1) << 63) + 12345;
+  for (int i = 0; i < 200; ++i) BOOST_TEST(rng.below(big) < big);
 }
 
 BOOST_AUTO_TEST_CASE(next_is_constexpr) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "detail/tensor_set_like.hpp"
-#include "splitmix64.hpp"
+#include "../train/random.hpp"
 #include "status.hpp"
 
 namespace tapeless::io {
@@ -26,10 +26,10 @@ enum class last_batch {
 };
 
 /// A shuffled order of `samples` samples for each epoch, cut into batches of `batch_size`,
-/// the same for the same seed on every platform: Fisher-Yates driven by splitmix64 (the
-/// std distributions are implementation-defined). The order of an epoch depends on the seed
-/// and the epoch number only, so a run resumed from a checkpoint at epoch e sees the batches
-/// it would have seen.
+/// the same for the same seed on every platform: Fisher-Yates driven by train::random
+/// (splitmix64; the std distributions are implementation-defined). The order of an epoch
+/// depends on the seed and the epoch number only, so a run resumed from a checkpoint at
+/// epoch e sees the batches it would have seen.
 ///
 ///   io::batch_order order(60000, 32, /*seed=*/1);
 ///   for (std::uint64_t epoch = 0; epoch < 10; ++epoch) {
@@ -47,7 +47,7 @@ class batch_order {
   /// Shuffles into the order of `epoch`, whatever the epochs before.
   void shuffle(std::uint64_t epoch) {
     std::iota(order_.begin(), order_.end(), std::size_t{0});
-    splitmix64 rng(seed_ ^ splitmix64::mix(epoch + 0x5851F42D4C957F2Dull));
+    train::random rng(seed_ ^ train::random::mix(epoch + 0x5851F42D4C957F2Dull));
     for (std::size_t i = order_.size(); i > 1; --i)  // Fisher-Yates: each permutation equally likely
       std::swap(order_[i - 1], order_[static_cast<std::size_t>(rng.below(i))]);
   }

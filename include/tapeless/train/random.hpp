@@ -17,6 +17,7 @@ namespace tapeless::train {
 ///
 ///   train::random rng{42};
 ///   std::uint64_t bits = rng.next();          // splitmix64
+///   std::uint64_t die = rng.below(6);         // uniform in [0, 6)
 ///   float u = rng.uniform(-1.0f, 1.0f);       // in [a, b)
 ///   double z = rng.normal(0.0, 1.0);          // Marsaglia's polar method
 ///
@@ -39,11 +40,24 @@ class random {
   constexpr explicit random(std::uint64_t seed = 0) : state_(seed) {}
 
   /// The next 64 random bits (splitmix64).
-  constexpr std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  constexpr std::uint64_t next() { return mix(state_ += 0x9e3779b97f4a7c15ULL); }
+
+  /// splitmix64's finalizer alone: a bijective mixing of 64 bits, to derive seeds (one per
+  /// epoch, say) that share no structure.
+  static constexpr std::uint64_t mix(std::uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+  }
+
+  /// Uniform in [0, bound) without modulo bias, for bound > 0: draws that fall in the
+  /// incomplete last copy of [0, bound) are rejected (at most half of them, usually none).
+  constexpr std::uint64_t below(std::uint64_t bound) {
+    const std::uint64_t threshold = (0 - bound) % bound;  // 2^64 mod bound
+    for (;;) {
+      const std::uint64_t r = next();
+      if (r >= threshold) return r % bound;
+    }
   }
   /// UniformRandomBitGenerator, so that std::shuffle and friends accept it too.
   constexpr std::uint64_t operator()() { return next(); }
