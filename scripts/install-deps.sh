@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, libtorch, ADOL-C)
 #   scripts/install-deps.sh --data   also Fashion-MNIST (/usr/share/datasets/fashion-mnist),
 #                                    for examples; no test needs it
+#   scripts/install-deps.sh --embedded  also the cross toolchains and emulators of
+#                                    scripts/embedded.sh (Cortex-M4F, AArch64)
 # The flags combine: scripts/install-deps.sh --bench --data
 set -euo pipefail
 
@@ -21,6 +23,10 @@ for arg in "$@"; do
     # is about 20x slower); the serial OpenBLAS keeps libtorch on one thread.
     --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot-nox
                         libopenblas0-serial) ;;
+    # Cortex-M: g++ with newlib (and newlib's libstdc++); AArch64: g++ and glibc; the
+    # emulators: qemu-system-arm (MPS2 boards) and qemu-user (qemu-aarch64).
+    --embedded) packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+                           g++-aarch64-linux-gnu qemu-system-arm qemu-user) ;;
     --data) packages+=(dataset-fashion-mnist) ;;
   esac
 done

@@ -4,11 +4,14 @@
 #   clang  clang++ 14, Release
 #   asan   g++ 12, Debug (-O0: ~20x faster to compile than -O2 here), ASan + UBSan; any
 #          sanitizer report fails the run
-# Each one builds into build-test/<config>/ (incremental; --clean starts afresh) with -j2 and
-# runs `ctest --output-on-failure -j2`: unit tests, examples, header self-containment,
-# compile_fail and package tests.
+#   embedded  scripts/embedded.sh: Cortex-M4F builds (sizes checked, run in
+#          qemu-system-arm) and the AArch64 NEON checks (run in qemu-aarch64), into
+#          build-test/embedded/
+# The first three each build into build-test/<config>/ (incremental; --clean starts afresh)
+# with -j2 and run `ctest --output-on-failure -j2`: unit tests, examples, header
+# self-containment, compile_fail and package tests.
 #
-#   scripts/test.sh                  all three
+#   scripts/test.sh                  all four
 #   scripts/test.sh clang asan       only those
 #   scripts/test.sh --clean gcc      remove build-test/gcc first
 #
@@ -25,14 +28,16 @@ configs=()
 for arg in "$@"; do
   case "$arg" in
     --clean) clean=1 ;;
-    gcc | clang | asan) configs+=("$arg") ;;
+    gcc | clang | asan | embedded) configs+=("$arg") ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "test.sh: unknown argument '$arg' (expected gcc, clang, asan or --clean)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown argument '$arg' (expected gcc, clang, asan, embedded or --clean)" >&2; exit 2 ;;
   esac
 done
-((${#configs[@]})) || configs=(gcc clang asan)
+((${#configs[@]})) || configs=(gcc clang asan embedded)
 
 bash "$root/scripts/install-deps.sh"
+
+[[ " ${configs[*]} " == *" embedded "* ]] && bash "$root/scripts/install-deps.sh" --embedded
 
 if [[ -z "${CMAKE_GENERATOR:-}" ]]; then
   if command -v ninja >/dev/null; then export CMAKE_GENERATOR=Ninja; else export CMAKE_GENERATOR="Unix Makefiles"; fi
@@ -47,6 +52,7 @@ config_args() {
   case "$1" in
     gcc) echo "-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DTAPELESS_NATIVE=ON" ;;
     clang) echo "-DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Release" ;;
+    embedded) echo "scripts/embedded.sh" ;;
     asan) echo "-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DTAPELESS_SANITIZE=ON -DTAPELESS_TEST_HEADERS=OFF -DTAPELESS_TEST_COMPILE_FAIL=OFF -DTAPELESS_TEST_PACKAGE=OFF" ;;
   esac
 }
@@ -59,8 +65,10 @@ for config in "${configs[@]}"; do
   echo "=================== tapeless: $config ($build) ==================="
   start=$SECONDS
   ((clean)) && rm -rf "$build"
+  if [[ $config == embedded ]]; then
+    if bash "$root/scripts/embedded.sh"; then status[$config]=passed; else status[$config]=FAILED; failed=1; fi
   # shellcheck disable=SC2046  # config_args is a list of words on purpose
-  if cmake -S "$root" -B "$build" $(config_args "$config") -DTAPELESS_BUILD_TESTS=ON \
+  elif cmake -S "$root" -B "$build" $(config_args "$config") -DTAPELESS_BUILD_TESTS=ON \
        -DTAPELESS_BUILD_EXAMPLES=ON -DTAPELESS_BUILD_BENCHMARKS=OFF &&
      cmake --build "$build" -j "$jobs" &&
      (cd "$build" && ctest --output-on-failure -j "$jobs" ${CTEST_ARGS:-}); then
