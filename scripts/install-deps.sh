@@ -2,8 +2,10 @@
 # Installs what tapeless needs on Debian 12, as root (or through sudo).
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, libtorch, ADOL-C)
-#   scripts/install-deps.sh --data   also Fashion-MNIST (/usr/share/datasets/fashion-mnist),
-#                                    for examples; no test needs it
+#   scripts/install-deps.sh --data   also what the examples use: Fashion-MNIST
+#                                    (/usr/share/datasets/fashion-mnist) and gnuplot for
+#                                    their plots; scripts/test.sh asks for it, so that the
+#                                    example.fashion_mnist test runs rather than skips
 #   scripts/install-deps.sh --embedded  also the cross toolchains and emulators of
 #                                    scripts/embedded.sh (Cortex-M4F, AArch64)
 # The flags combine: scripts/install-deps.sh --bench --data
@@ -27,7 +29,7 @@ for arg in "$@"; do
     # emulators: qemu-system-arm (MPS2 boards) and qemu-user (qemu-aarch64).
     --embedded) packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
                            g++-aarch64-linux-gnu qemu-system-arm qemu-user) ;;
-    --data) packages+=(dataset-fashion-mnist) ;;
+    --data) packages+=(dataset-fashion-mnist gnuplot-nox) ;;
   esac
 done
 

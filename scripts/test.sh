@@ -35,7 +35,7 @@ for arg in "$@"; do
 done
 ((${#configs[@]})) || configs=(gcc clang asan embedded)
 
-bash "$root/scripts/install-deps.sh"
+bash "$root/scripts/install-deps.sh" --data  # the Fashion-MNIST example runs as a test too
 
 [[ " ${configs[*]} " == *" embedded "* ]] && bash "$root/scripts/install-deps.sh" --embedded
 
