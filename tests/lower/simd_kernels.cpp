@@ -1,12 +1,11 @@
 #define BOOST_TEST_MODULE lower_simd_kernels
-#include <boost/test/unit_test.hpp>
-
 #include <array>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <random>
-
 #include <tapeless/lower/simd_kernels.hpp>
 #include <tapeless/nn.hpp>
+#include <vector>
 
 // The SIMD kernels must agree with the plain reference loops within float rounding, for
 // sizes that fill whole tiles and for every kind of remainder (rows, columns, samples).
@@ -26,6 +25,14 @@ std::array<float, N> random_values(unsigned seed) {
   return a;
 }
 
+std::vector<float> random_vector(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> a(n);
+  for (auto& v : a) v = u(rng);
+  return a;
+}
+
 // Float sums of K products of magnitude <= 1, added in another order, differ by at most
 // about K eps times the sum of the magnitudes (<= K): 4 K^2 eps is a safe bound.
 template <std::size_t N>
@@ -34,55 +41,150 @@ void check_close(const std::array<float, N>& a, const std::array<float, N>& b, s
   for (std::size_t i = 0; i < N; ++i) BOOST_TEST(std::abs(a[i] - b[i]) <= bound, "at " << i);
 }
 
+// Entries where two float sums of the same K terms differ by more than rounding allows:
+// each is within K eps sum|terms| of the exact sum, so they are within 2 K eps sum|terms|
+// of each other (`magnitude` holds sum|terms| per entry). A term dropped, doubled or taken
+// from the wrong index misses this bound by orders of magnitude.
+std::size_t mismatches(const std::vector<float>& a, const std::vector<float>& b,
+                       const std::vector<double>& magnitude, std::size_t terms) {
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double bound = 2.0 * double(terms + 1) * 0x1p-23 * magnitude[i] + 1e-30;
+    if (!(std::abs(double(a[i]) - double(b[i])) <= bound)) ++bad;
+  }
+  return bad;
+}
+
+/// The three products of one kernel policy at one shape, as plain function pointers: the
+/// checks below are ordinary functions, so that each shape costs only the instantiation
+/// of the kernels (compile time).
+struct products {
+  std::size_t rows, cols, samples;
+  void (*forward)(const float* w, const float* x, float* y);
+  void (*weight_gradient)(const float* dy, const float* x, float* dw, bool accumulate);
+  void (*input_gradient)(const float* w, const float* dy, float* dx, bool accumulate);
+};
+
+template <class Kernels, std::size_t Rows, std::size_t Cols, std::size_t Samples>
+constexpr products products_of{
+    Rows,
+    Cols,
+    Samples,
+    &Kernels::template matmul<Rows, Cols, Samples, float>,
+    &Kernels::template matmul_weight_gradient<Rows, Cols, Samples, float>,
+    &Kernels::template matmul_input_gradient<Rows, Cols, Samples, float>};
+
+/// Each product of `fast` against `reference` on one shape, with the output overwritten
+/// and accumulated into (the reference accumulates into a copy of the same starting values).
+void check_products(const products& fast, const products& reference) {
+  const std::size_t rows = fast.rows, cols = fast.cols, samples = fast.samples;
+  const auto w = random_vector(rows * cols, 1);
+  const auto x = random_vector(samples * cols, 2);
+  const auto dy = random_vector(samples * rows, 3);
+  BOOST_TEST_CONTEXT("Rows " << rows << ", Cols " << cols << ", Samples " << samples) {
+    {
+      std::vector<float> y_fast(samples * rows, 7.0f), y_reference(samples * rows);
+      std::vector<double> magnitude(samples * rows);
+      for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t c = 0; c < cols; ++c)
+            magnitude[s * rows + r] += std::abs(double(w[r * cols + c]) * x[s * cols + c]);
+      fast.forward(w.data(), x.data(), y_fast.data());
+      reference.forward(w.data(), x.data(), y_reference.data());
+      BOOST_TEST(mismatches(y_fast, y_reference, magnitude, cols) == 0u, "forward");
+    }
+    for (const bool accumulate : {false, true}) {
+      const auto old_w = random_vector(rows * cols, 4);
+      std::vector<float> dw_fast = old_w, dw_reference(rows * cols);
+      std::vector<double> magnitude(rows * cols);
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) {
+          if (accumulate) dw_reference[r * cols + c] = old_w[r * cols + c];
+          magnitude[r * cols + c] = accumulate ? std::abs(double(old_w[r * cols + c])) : 0.0;
+          for (std::size_t s = 0; s < samples; ++s)
+            magnitude[r * cols + c] += std::abs(double(dy[s * rows + r]) * x[s * cols + c]);
+        }
+      fast.weight_gradient(dy.data(), x.data(), dw_fast.data(), accumulate);
+      reference.weight_gradient(dy.data(), x.data(), dw_reference.data(), true);
+      BOOST_TEST(mismatches(dw_fast, dw_reference, magnitude, samples + 1) == 0u,
+                 "weight gradient, accumulate " << accumulate);
+
+      const auto old_x = random_vector(samples * cols, 5);
+      std::vector<float> dx_fast = old_x, dx_reference(samples * cols);
+      std::vector<double> dx_magnitude(samples * cols);
+      for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t c = 0; c < cols; ++c) {
+          if (accumulate) dx_reference[s * cols + c] = old_x[s * cols + c];
+          dx_magnitude[s * cols + c] = accumulate ? std::abs(double(old_x[s * cols + c])) : 0.0;
+          for (std::size_t r = 0; r < rows; ++r)
+            dx_magnitude[s * cols + c] += std::abs(double(w[r * cols + c]) * dy[s * rows + r]);
+        }
+      fast.input_gradient(w.data(), dy.data(), dx_fast.data(), accumulate);
+      reference.input_gradient(w.data(), dy.data(), dx_reference.data(), true);
+      BOOST_TEST(mismatches(dx_fast, dx_reference, dx_magnitude, rows + 1) == 0u,
+                 "input gradient, accumulate " << accumulate);
+    }
+  }
+}
+
 template <std::size_t Rows, std::size_t Cols, std::size_t Samples>
 void check_products() {
-  const auto w = random_values<Rows * Cols>(1);
-  const auto x = random_values<Samples * Cols>(2);
-  const auto dy = random_values<Samples * Rows>(3);
+  check_products(products_of<simd, Rows, Cols, Samples>, products_of<plain, Rows, Cols, Samples>);
+}
 
-  std::array<float, Samples * Rows> y_simd{}, y_plain{};
-  simd::matmul<Rows, Cols, Samples>(w.data(), x.data(), y_simd.data());
-  plain::matmul<Rows, Cols, Samples>(w.data(), x.data(), y_plain.data());
-  check_close(y_simd, y_plain, Cols);
-
-  auto dw_simd = random_values<Rows * Cols>(4);  // accumulates into existing values
-  auto dw_plain = dw_simd;
-  simd::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_simd.data(), true);
-  plain::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_plain.data(), true);
-  check_close(dw_simd, dw_plain, Samples + 1);
-
-  auto dx_simd = random_values<Samples * Cols>(5);
-  auto dx_plain = dx_simd;
-  simd::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_simd.data(), true);
-  plain::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_plain.data(), true);
-  check_close(dx_simd, dx_plain, Rows + 1);
-
-  // The first contribution overwrites whatever the buffer held.
-  auto dw_first = random_values<Rows * Cols>(6);
-  std::array<float, Rows * Cols> dw_zero{};
-  simd::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_first.data(), false);
-  plain::matmul_weight_gradient<Rows, Cols, Samples>(dy.data(), x.data(), dw_zero.data(), true);
-  check_close(dw_first, dw_zero, Samples);
-  auto dx_first = random_values<Samples * Cols>(7);
-  std::array<float, Samples * Cols> dx_zero{};
-  simd::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_first.data(), false);
-  plain::matmul_input_gradient<Rows, Cols, Samples>(w.data(), dy.data(), dx_zero.data(), true);
-  check_close(dx_first, dx_zero, Rows);
+/// check_products for every Samples of the list.
+template <std::size_t Rows, std::size_t Cols, std::size_t... Samples>
+void check_batches() {
+  (check_products<Rows, Cols, Samples>(), ...);
 }
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(the_check_sees_one_wrong_term) {
+  // A sum of 300 terms with one term left out must fail the bound of mismatches().
+  const auto a = random_vector(300, 11);
+  const auto b = random_vector(300, 12);
+  double magnitude = 0;
+  float all = 0, but_one = 0;
+  for (std::size_t k = 0; k < 300; ++k) {
+    magnitude += std::abs(double(a[k]) * b[k]);
+    all += a[k] * b[k];
+    if (k != 137) but_one += a[k] * b[k];
+  }
+  BOOST_TEST(mismatches({all}, {but_one}, {magnitude}, 300) == 1u);
+  BOOST_TEST(mismatches({all}, {all}, {magnitude}, 300) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(products_on_whole_tiles) {
-  check_products<8, 32, 4>();
-  check_products<16, 64, 8>();
+  // Rows, Cols and Samples multiples of the 6 x 16 tile and of a vector.
+  check_batches<48, 64, 48>();
+  check_batches<12, 32, 96>();
 }
 
 BOOST_AUTO_TEST_CASE(products_with_remainders) {
-  check_products<1, 1, 1>();
-  check_products<3, 5, 1>();
-  check_products<7, 37, 5>();
-  check_products<10, 128, 3>();
-  check_products<13, 100, 9>();
+  // Every batch against rows and columns that leave remainders of tile rows (6), of the
+  // panel (2 vectors) and of a vector: forward products that pack W (Samples >= Rows), that
+  // pack X (Samples < Rows), dot products (few samples or rows), plain loops (Cols < lanes).
+  check_batches<1, 1, 1, 2, 3, 5>();
+  check_batches<3, 5, 1, 2, 3, 5, 17>();
+  check_batches<7, 37, 1, 2, 3, 5, 17, 64>();
+  check_batches<10, 128, 1, 3, 5, 17, 64>();
+  check_batches<13, 100, 1, 2, 5, 17, 64>();
+  check_batches<17, 24, 3, 5, 17, 64>();
+  check_batches<40, 24, 8, 9, 17, 33>();  // forward products that pack X
+  check_batches<32, 8, 1, 4, 32>();
+  check_batches<4, 32, 1, 4, 32>();
+  check_batches<8, 2, 1, 4>();
+  check_batches<1, 8, 1, 4>();
+}
+
+BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {
+  // More than 256 along the common dimension of each product: Cols (forward), Samples
+  // (weight gradient), Rows (input gradient) are cut into blocks that add up.
+  check_products<19, 784, 3>();
+  check_products<19, 784, 23>();
+  check_products<7, 300, 261>();
+  check_products<263, 40, 9>();
 }
 
 BOOST_AUTO_TEST_CASE(elementwise_maps) {
@@ -127,5 +229,6 @@ BOOST_AUTO_TEST_CASE(whole_training_step_matches_plain_loops) {
   double norm = 0;
   for (float g : g_reference.values()) norm = std::max(norm, static_cast<double>(std::abs(g)));
   for (std::size_t i = 0; i < model_t::parameters::total_size; ++i)
-    BOOST_TEST(std::abs(g_fast.values()[i] - g_reference.values()[i]) <= 1e-5 * norm, "entry " << i);
+    BOOST_TEST(std::abs(g_fast.values()[i] - g_reference.values()[i]) <= 1e-5 * norm,
+               "entry " << i);
 }

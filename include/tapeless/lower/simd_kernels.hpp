@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "../nn/elementwise.hpp"
+#include "../nn/plain_kernels.hpp"
 #include "../simd/batch.hpp"
+#include "gemm.hpp"
 
 namespace tapeless::lower {
 
@@ -17,25 +19,7 @@ namespace tapeless::lower {
 
 namespace detail {
 
-template <class T>
-using vec = simd::batch<T>;
-
-/// Calls f(integral_constant<I>) for I = 0 .. N-1, unrolled.
-template <std::size_t N, class F>
-inline void unroll(F&& f) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
-}
-
-/// Calls tile(start, integral_constant<width>) over [0, Total) in tiles of Width and one
-/// remainder tile.
-template <std::size_t Total, std::size_t Width, class F>
-inline void for_tiles(F&& tile) {
-  std::size_t start = 0;
-  for (; start + Width <= Total; start += Width) tile(start, std::integral_constant<std::size_t, Width>{});
-  if constexpr (Total % Width != 0) tile(start, std::integral_constant<std::size_t, Total % Width>{});
-}
+// vec, unroll and for_tiles come from gemm.hpp.
 
 /// y[j * Rows + i] = w_i . x_j for MR rows of W and NR samples: MR x NR dot products kept in
 /// registers along the common dimension.
@@ -62,100 +46,61 @@ inline void dot_tile(const T* w, const T* x, T* y) {
   });
 }
 
-/// out[i][c0 ..] += sum_k scale[k * ScaleStride + i * ScaleRowStride] * in[k * InStride + c0 ..]
-/// for MR output rows and CV vectors of columns: the shared form of both gradient products.
-template <std::size_t MR, std::size_t CV, std::size_t K, std::size_t ScaleStride,
-          std::size_t ScaleRowStride, std::size_t InStride, std::size_t OutStride, class T>
-inline void axpy_tile(const T* scale, const T* in, T* out, bool accumulate) {
-  using V = vec<T>;
-  V acc[MR][CV];
-  unroll<MR>([&](auto i) {
-    unroll<CV>([&](auto v) {
-      acc[i][v] = accumulate ? V::load_unaligned(out + i * OutStride + v * V::size) : V(T(0));
-    });
-  });
-  for (std::size_t k = 0; k < K; ++k) {
-    V inv[CV];
-    unroll<CV>([&](auto v) { inv[v] = V::load_unaligned(in + k * InStride + v * V::size); });
-    unroll<MR>([&](auto i) {
-      const V s(scale[k * ScaleStride + i * ScaleRowStride]);
-      unroll<CV>([&](auto v) { acc[i][v] = simd::fma(s, inv[v], acc[i][v]); });
-    });
-  }
-  unroll<MR>([&](auto i) {
-    unroll<CV>([&](auto v) { acc[i][v].store_unaligned(out + i * OutStride + v * V::size); });
-  });
-}
-
-/// The scalar remainder columns [from, Cols) of the same product.
-template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
-          std::size_t InStride, std::size_t OutStride, std::size_t From, std::size_t Cols, class T>
-inline void axpy_rest(const T* scale, const T* in, T* out, bool accumulate) {
-  if (!accumulate)
-    for (std::size_t i = 0; i < M; ++i)
-      for (std::size_t c = From; c < Cols; ++c) out[i * OutStride + c] = T(0);
-  for (std::size_t i = 0; i < M; ++i)
-    for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t c = From; c < Cols; ++c)
-        out[i * OutStride + c] += scale[k * ScaleStride + i * ScaleRowStride] * in[k * InStride + c];
-}
-
-/// out (M rows of Cols) += sum_k scale(k, i) in[k], tiled by MR rows and CV vectors.
-template <std::size_t M, std::size_t K, std::size_t ScaleStride, std::size_t ScaleRowStride,
-          std::size_t InStride, std::size_t Cols, class T>
-inline void scaled_sum(const T* scale, const T* in, T* out, bool accumulate) {
-  using V = vec<T>;
-  constexpr std::size_t MR = 4, CV = 2;
-  constexpr std::size_t wide = Cols / (CV * V::size) * (CV * V::size);
-  constexpr std::size_t narrow = Cols / V::size * V::size;
-  // Columns in panels whose K rows of `in` stay in L2 (128 KB) while every row tile of
-  // `out` passes over them: with a large batch, `in` would otherwise stream from L3 once
-  // per row tile.
-  constexpr std::size_t step = CV * V::size;
-  constexpr std::size_t fit = 128 * 1024 / (K * sizeof(T)) / step * step;
-  constexpr std::size_t panel = fit > step ? fit : step;
-  for (std::size_t p0 = 0; p0 < wide; p0 += panel) {
-    const std::size_t p1 = p0 + panel < wide ? p0 + panel : wide;
-    for_tiles<M, MR>([&](std::size_t r0, auto mr) {
-      for (std::size_t c = p0; c < p1; c += step)
-        axpy_tile<mr, CV, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + c,
-                                                                          out + r0 * Cols + c, accumulate);
-    });
-  }
-  for_tiles<M, MR>([&](std::size_t r0, auto mr) {
-    if constexpr (narrow > wide)
-      axpy_tile<mr, 1, K, ScaleStride, ScaleRowStride, InStride, Cols>(scale + r0 * ScaleRowStride, in + wide,
-                                                                       out + r0 * Cols + wide, accumulate);
-    axpy_rest<mr, K, ScaleStride, ScaleRowStride, InStride, Cols, narrow, Cols>(scale + r0 * ScaleRowStride, in,
-                                                                                  out + r0 * Cols, accumulate);
-  });
-}
-
 }  // namespace detail
 
 /// The SIMD kernels: same contract as nn::plain_kernels.
 struct simd_kernels {
+  /// y_s = W x_s. In GEMM terms Y = X W^T: both operands run along Cols, so one of them is
+  /// packed transposed, the smaller one (W when Samples >= Rows, X otherwise; with X packed
+  /// the samples are the vector dimension and the tiles land transposed in y). A few
+  /// samples, or fewer rows or samples than a vector has lanes, are dot products instead
+  /// (packing would cost as much as the product, or lanes would idle); rows shorter than a
+  /// vector are plain loops.
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul(const T* w, const T* x, T* y) {
-    constexpr std::size_t MR = 4, NR = 3;
-    detail::for_tiles<Samples, NR>([&](std::size_t s0, auto nr) {
-      detail::for_tiles<Rows, MR>([&](std::size_t r0, auto mr) {
-        detail::dot_tile<mr, nr, Rows, Cols>(w + r0 * Cols, x + s0 * Cols, y + s0 * Rows + r0);
+    constexpr std::size_t lanes = detail::vec<T>::size;
+    if constexpr (Cols < lanes) {
+      nn::plain_kernels::matmul<Rows, Cols, Samples>(w, x, y);
+    } else if constexpr (Samples < dot_product_samples || Rows < lanes || Samples < lanes) {
+      constexpr std::size_t MR = 4, NR = 3;
+      detail::for_tiles<Samples, NR>([&](std::size_t s0, auto nr) {
+        detail::for_tiles<Rows, MR>([&](std::size_t r0, auto mr) {
+          detail::dot_tile<mr, nr, Rows, Cols>(w + r0 * Cols, x + s0 * Cols, y + s0 * Rows + r0);
+        });
       });
-    });
+    } else if constexpr (Samples >= Rows) {
+      detail::product<Samples, Rows, Cols, Cols, 1, detail::transposed_b<Cols>,
+                      detail::row_major_out<Rows>>(x, w, y, false);
+    } else {
+      detail::product<Rows, Samples, Cols, Cols, 1, detail::transposed_b<Cols>,
+                      detail::transposed_out<Rows>>(w, x, y, false);
+    }
   }
 
-  /// dW += sum_s delta_s x_s^T: row r of dW gathers delta[s][r] * x_s over the samples.
+  /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast, rows of
+  /// X read in place (rows shorter than a vector: plain loops).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_weight_gradient(const T* dy, const T* x, T* dw, bool accumulate) {
-    detail::scaled_sum<Rows, Samples, Rows, 1, Cols, Cols>(dy, x, dw, accumulate);
+    if constexpr (Cols < detail::vec<T>::size)
+      nn::plain_kernels::matmul_weight_gradient<Rows, Cols, Samples>(dy, x, dw, accumulate);
+    else
+      detail::product<Rows, Cols, Samples, 1, Rows, detail::rows_of_b<Cols>,
+                      detail::row_major_out<Cols>>(dy, x, dw, accumulate);
   }
 
-  /// dx_s += W^T delta_s: row s of dx gathers delta[s][r] * W_r over the rows of W.
+  /// dx_s (+)= W^T delta_s, i.e. dY W: tiles of samples, delta broadcast, rows of W read in
+  /// place (rows shorter than a vector: plain loops).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_input_gradient(const T* w, const T* dy, T* dx, bool accumulate) {
-    detail::scaled_sum<Samples, Rows, 1, Rows, Cols, Cols>(dy, w, dx, accumulate);
+    if constexpr (Cols < detail::vec<T>::size)
+      nn::plain_kernels::matmul_input_gradient<Rows, Cols, Samples>(w, dy, dx, accumulate);
+    else
+      detail::product<Samples, Cols, Rows, Rows, 1, detail::rows_of_b<Cols>,
+                      detail::row_major_out<Cols>>(dy, w, dx, accumulate);
   }
+
+  /// Below this batch the forward product runs as dot products.
+  static constexpr std::size_t dot_product_samples = 4;
 
   template <class F, std::size_t N, class T>
   static void map(const T* a, T* y) {

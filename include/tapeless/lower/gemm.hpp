@@ -1,0 +1,242 @@
+#ifndef TAPELESS_LOWER_GEMM_HPP
+#define TAPELESS_LOWER_GEMM_HPP
+
+#include <cstddef>
+#include <utility>
+
+#include "../simd/batch.hpp"
+
+namespace tapeless::lower::detail {
+
+// Register-blocked matrix products out (+)= A B with every size a compile-time constant,
+// the engine of the three dense products of lower::simd_kernels.
+//
+// A tile of MR x NV vectors of `out` lives in registers while the product runs along the
+// common dimension k: per step, NV vectors of one row of B are loaded and each of the MR
+// values of A's column is broadcast and multiplied into them (6 x 2 vectors with AVX2: 12
+// accumulators, 2 loads of B and 6 broadcasts for 12 FMAs). The operands are read where
+// they lie, through compile-time strides; only a B whose columns are not contiguous (the
+// forward product, which multiplies by a transpose) is packed, one panel of columns at a
+// time, into a stack buffer of at most `max_depth` x NR values (16 KiB of floats with
+// AVX2). Depth is cut into blocks of at most `max_depth` so that a panel of B stays in L1
+// while every tile of rows passes over it.
+
+template <class T>
+using vec = simd::batch<T>;
+
+// The register tile must stay in registers: g++ otherwise declines to inline the unrolled
+// bodies of large tiles and passes the accumulators through memory (3x slower).
+#if defined(__GNUC__)
+#define TAPELESS_KERNEL_INLINE inline __attribute__((always_inline))
+#else
+#define TAPELESS_KERNEL_INLINE inline
+#endif
+
+template <class F, std::size_t... I>
+TAPELESS_KERNEL_INLINE void unroll_sequence(F& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+
+/// Calls f(integral_constant<I>) for I = 0 .. N-1, unrolled.
+template <std::size_t N, class F>
+TAPELESS_KERNEL_INLINE void unroll(F&& f) {
+  unroll_sequence(f, std::make_index_sequence<N>{});
+}
+
+/// Calls tile(start, integral_constant<width>) over [0, Total) in tiles of Width and one
+/// remainder tile.
+template <std::size_t Total, std::size_t Width, class F>
+inline void for_tiles(F&& tile) {
+  std::size_t start = 0;
+  for (; start + Width <= Total; start += Width)
+    tile(start, std::integral_constant<std::size_t, Width>{});
+  if constexpr (Total % Width != 0)
+    tile(start, std::integral_constant<std::size_t, Total % Width>{});
+}
+
+/// Rows of the register tile: 6 rows x 2 vectors take 12 of the 16 vector registers of
+/// AVX2 or SSE, leaving room for the two vectors of B and one broadcast.
+inline constexpr std::size_t tile_rows = 6;
+
+/// Vectors per tile row: two, or one when the output is no wider than a vector.
+template <class T, std::size_t Cols>
+inline constexpr std::size_t tile_vectors = Cols > vec<T>::size ? 2 : 1;
+
+/// Deepest block of the common dimension: a panel of B (max_depth x NR) fills half of L1.
+inline constexpr std::size_t max_depth = 256;
+
+/// K split into equal blocks of at most max_depth.
+template <std::size_t K>
+inline constexpr std::size_t depth_block = (K + (K + max_depth - 1) / max_depth - 1) /
+                                           ((K + max_depth - 1) / max_depth);
+
+/// Size of a B read in place below which tiles run row by row.
+inline constexpr std::size_t small_operand_bytes = 16 * 1024;
+
+/// acc[i][v] += sum_{k < depth} a[i * AM + k * AK] * b[k * BK + v * lanes ..]
+template <std::size_t MR, std::size_t NV, std::size_t AM, std::size_t AK, std::size_t BK, class T>
+TAPELESS_KERNEL_INLINE void multiply_tile(std::size_t depth, const T* a, const T* b,
+                                          vec<T> (&acc)[MR][NV]) {
+  using V = vec<T>;
+  for (std::size_t k = 0; k < depth; ++k) {
+    V bv[NV];
+    unroll<NV>([&](auto v) { bv[v] = V::load_unaligned(b + k * BK + v * V::size); });
+    unroll<MR>([&](auto i) {
+      const V av(a[i * AM + k * AK]);
+      unroll<NV>([&](auto v) { acc[i][v] = simd::fma(av, bv[v], acc[i][v]); });
+    });
+  }
+}
+
+/// out[i * LD + j] (+)= tile (i, j) for the first Valid columns: the tile lands as it is
+/// (rows of `out` are rows of the tile).
+template <std::size_t LD>
+struct row_major_out {
+  static constexpr std::size_t offset(std::size_t m, std::size_t n) { return m * LD + n; }
+
+  template <std::size_t Valid, std::size_t MR, std::size_t NV, class T>
+  TAPELESS_KERNEL_INLINE static void store(const vec<T> (&acc)[MR][NV], T* out, bool add) {
+    using V = vec<T>;
+    unroll<MR>([&](auto i) {
+      unroll<NV>([&](auto v) {
+        T* o = out + i * LD + v * V::size;
+        if constexpr ((v + 1) * V::size <= Valid) {
+          (add ? acc[i][v] + V::load_unaligned(o) : acc[i][v]).store_unaligned(o);
+        } else if constexpr (v * V::size < Valid) {
+          alignas(64) T lanes[V::size];
+          acc[i][v].store_aligned(lanes);
+          for (std::size_t j = 0; j < Valid - v * V::size; ++j)
+            o[j] = add ? o[j] + lanes[j] : lanes[j];
+        }
+      });
+    });
+  }
+};
+
+/// out[j * LD + i] (+)= tile (i, j) for the first Valid columns: the tile lands transposed
+/// (the forward product when the samples are the vector dimension).
+template <std::size_t LD>
+struct transposed_out {
+  static constexpr std::size_t offset(std::size_t m, std::size_t n) { return n * LD + m; }
+
+  template <std::size_t Valid, std::size_t MR, std::size_t NV, class T>
+  TAPELESS_KERNEL_INLINE static void store(const vec<T> (&acc)[MR][NV], T* out, bool add) {
+    using V = vec<T>;
+    alignas(64) T tile[MR][NV * V::size];
+    unroll<MR>([&](auto i) {
+      unroll<NV>([&](auto v) { acc[i][v].store_aligned(&tile[i][v * V::size]); });
+    });
+    for (std::size_t j = 0; j < Valid; ++j)
+      for (std::size_t i = 0; i < MR; ++i)
+        out[j * LD + i] = add ? out[j * LD + i] + tile[i][j] : tile[i][j];
+  }
+};
+
+/// B(k, n) = b[k * LD + n]: rows of B are contiguous and are read in place; only a last
+/// panel narrower than its vectors is copied into a zero-padded buffer.
+template <std::size_t LD>
+struct rows_of_b {
+  /// Whether every panel is read in place (no buffer needed).
+  template <std::size_t N, class T>
+  static constexpr bool in_place = N % vec<T>::size == 0;
+
+  template <class T>
+  static const T* advance(const T* b, std::size_t k0) {
+    return b + k0 * LD;
+  }
+
+  template <std::size_t Width, std::size_t PanelWidth, class T>
+  static const T* panel(const T* b, std::size_t n0, std::size_t depth, T* buffer) {
+    const T* src = b + n0;
+    if constexpr (Width % vec<T>::size == 0) {
+      return src;
+    } else {
+      for (std::size_t k = 0; k < depth; ++k)
+        for (std::size_t j = 0; j < PanelWidth; ++j)
+          buffer[k * PanelWidth + j] = j < Width ? src[k * LD + j] : T(0);
+      return buffer;
+    }
+  }
+
+  template <std::size_t Width, std::size_t PanelWidth, class T>
+  static constexpr std::size_t stride = Width % vec<T>::size == 0 ? LD : PanelWidth;
+};
+
+/// B(k, n) = b[n * LD + k]: B is the transpose of a row-major matrix; each panel of Width
+/// of its rows is packed into [k][PanelWidth], zero-padded.
+template <std::size_t LD>
+struct transposed_b {
+  template <std::size_t N, class T>
+  static constexpr bool in_place = false;
+
+  template <class T>
+  static const T* advance(const T* b, std::size_t k0) {
+    return b + k0;
+  }
+
+  template <std::size_t Width, std::size_t PanelWidth, class T>
+  static const T* panel(const T* b, std::size_t n0, std::size_t depth, T* buffer) {
+    const T* src = b + n0 * LD;
+    for (std::size_t j = 0; j < Width; ++j)
+      for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = src[j * LD + k];
+    for (std::size_t j = Width; j < PanelWidth; ++j)
+      for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = T(0);
+    return buffer;
+  }
+
+  template <std::size_t Width, std::size_t PanelWidth, class T>
+  static constexpr std::size_t stride = PanelWidth;
+};
+
+/// One block of depth of out (+)= A B: a, b and out point at its first k. With a small B
+/// (or a small depth) the tiles run row after row, so that `out` is written in order;
+/// otherwise column panel after column panel, so that each panel of B is read from L1 by
+/// every tile of rows.
+template <std::size_t M, std::size_t N, std::size_t MaxDepth, std::size_t AM, std::size_t AK,
+          class BSource, class Out, class T>
+inline void product_block(std::size_t depth, const T* a, const T* b, T* out, bool add, T* buffer) {
+  using V = vec<T>;
+  constexpr std::size_t NR = tile_vectors<T, N> * V::size;
+  auto tile = [&](std::size_t m0, auto rows, std::size_t n0, auto width, const T* panel) {
+    constexpr std::size_t nv = (width + V::size - 1) / V::size;
+    constexpr std::size_t bk = BSource::template stride<width, nv * V::size, T>;
+    V acc[rows][nv];
+    unroll<rows>([&](auto i) { unroll<nv>([&](auto v) { acc[i][v] = V(T(0)); }); });
+    multiply_tile<rows, nv, AM, AK, bk>(depth, a + m0 * AM, panel, acc);
+    Out::template store<width>(acc, out + Out::offset(m0, n0), add);
+  };
+  auto panel_of = [&](std::size_t n0, auto width) {
+    constexpr std::size_t nv = (width + V::size - 1) / V::size;
+    return BSource::template panel<width, nv * V::size>(b, n0, depth, buffer);
+  };
+  if constexpr (BSource::template in_place<N, T> &&
+                MaxDepth * N * sizeof(T) <= small_operand_bytes) {
+    for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) {
+      for_tiles<N, NR>(
+          [&](std::size_t n0, auto width) { tile(m0, rows, n0, width, panel_of(n0, width)); });
+    });
+  } else {
+    for_tiles<N, NR>([&](std::size_t n0, auto width) {
+      const T* panel = panel_of(n0, width);
+      for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) { tile(m0, rows, n0, width, panel); });
+    });
+  }
+}
+
+/// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK]; B read through BSource, the
+/// tile stored through Out. `accumulate` false: out is overwritten.
+template <std::size_t M, std::size_t N, std::size_t K, std::size_t AM, std::size_t AK,
+          class BSource, class Out, class T>
+inline void product(const T* a, const T* b, T* out, bool accumulate) {
+  constexpr std::size_t NR = tile_vectors<T, N> * vec<T>::size;
+  constexpr std::size_t kc = depth_block<K>;
+  alignas(64) T buffer[BSource::template in_place<N, T> ? 1 : kc * NR];
+  for (std::size_t k0 = 0; k0 < K; k0 += kc)
+    product_block<M, N, kc, AM, AK, BSource, Out>(K - k0 < kc ? K - k0 : kc, a + k0 * AK,
+                                                  BSource::advance(b, k0), out,
+                                                  accumulate || k0 > 0, buffer);
+}
+
+}  // namespace tapeless::lower::detail
+
+#endif
