@@ -68,7 +68,7 @@ concept variable_expression = detail::is_variable<std::remove_cvref_t<E>>::value
 
 /// Something that may stand in an expression: an expression or a plain number.
 template <class T>
-concept operand = expression<T> || std::is_arithmetic_v<std::remove_cvref_t<T>>;
+concept operand = expression<T> || std::is_arithmetic<std::remove_cvref_t<T>>::value;
 
 namespace detail {
 template <class E>

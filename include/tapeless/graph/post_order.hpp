@@ -28,14 +28,14 @@ template <class L1, class L2>
 struct merge_impl;
 template <class... A, class B>  // the common case: one new operand (a parameter)
 struct merge_impl<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B>> {
-  using type = std::conditional_t<std::is_base_of_v<boost::mp11::mp_identity<B>, set<A...>>,
+  using type = std::conditional_t<std::is_base_of<boost::mp11::mp_identity<B>, set<A...>>::value,
                                   boost::mp11::mp_list<A...>, boost::mp11::mp_list<A..., B>>;
 };
 template <class... A, class... B>
 struct merge_impl<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B...>> {
   using type = boost::mp11::mp_append<
       boost::mp11::mp_list<A...>,
-      std::conditional_t<std::is_base_of_v<boost::mp11::mp_identity<B>, set<A...>>, boost::mp11::mp_list<>,
+      std::conditional_t<std::is_base_of<boost::mp11::mp_identity<B>, set<A...>>::value, boost::mp11::mp_list<>,
                          boost::mp11::mp_list<B>>...>;
 };
 

@@ -90,29 +90,38 @@ struct node_summary {
   bool operand_needs_grad[2] = {false, false};
 };
 
+// Facts about node types as types (integral_constant), not as static data members or
+// variable templates: g++ gives every instantiated variable a symbol whose mangled name
+// carries the node's nested type, which costs time growing with the cube of the depth.
+template <std::size_t I>
+using index_constant = std::integral_constant<std::size_t, I>;
 template <class Map, class Operands>
 struct operand_indices {  // leaves
-  static constexpr std::size_t value[2] = {0, 0};
-  static constexpr bool needs_grad[2] = {false, false};
+  using first = index_constant<0>;
+  using second = index_constant<0>;
+  using first_needs_grad = std::false_type;
+  using second_needs_grad = std::false_type;
 };
 template <class Map, class A>
 struct operand_indices<Map, boost::mp11::mp_list<A>> {
-  static constexpr std::size_t a = decltype(index_in<A>(static_cast<const Map*>(nullptr)))::value;
-  static constexpr std::size_t value[2] = {a, a};
-  static constexpr bool needs_grad[2] = {A::needs_grad, false};
+  using first = decltype(index_in<A>(static_cast<const Map*>(nullptr)));
+  using second = first;
+  using first_needs_grad = std::bool_constant<A::needs_grad>;
+  using second_needs_grad = std::false_type;
 };
 template <class Map, class A, class B>
 struct operand_indices<Map, boost::mp11::mp_list<A, B>> {
-  static constexpr std::size_t value[2] = {decltype(index_in<A>(static_cast<const Map*>(nullptr)))::value,
-                                           decltype(index_in<B>(static_cast<const Map*>(nullptr)))::value};
-  static constexpr bool needs_grad[2] = {A::needs_grad, B::needs_grad};
+  using first = decltype(index_in<A>(static_cast<const Map*>(nullptr)));
+  using second = decltype(index_in<B>(static_cast<const Map*>(nullptr)));
+  using first_needs_grad = std::bool_constant<A::needs_grad>;
+  using second_needs_grad = std::bool_constant<B::needs_grad>;
 };
 
 template <class N>
-inline constexpr storage storage_of = is_param<N>::value    ? storage::parameters
-                                      : is_input<N>::value  ? storage::inputs
-                                      : is_target<N>::value ? storage::targets
-                                                            : storage::workspace;
+using storage_of = std::integral_constant<storage, is_param<N>::value    ? storage::parameters
+                                                  : is_input<N>::value  ? storage::inputs
+                                                  : is_target<N>::value ? storage::targets
+                                                                        : storage::workspace>;
 
 /// The summaries of all nodes, from their types: class templates and data only, nothing
 /// compiled per node.
@@ -121,13 +130,14 @@ struct summaries;
 template <class... N, std::size_t Batch>
 struct summaries<boost::mp11::mp_list<N...>, Batch> {
   using map = index_map<boost::mp11::mp_list<N...>>;
+  template <class O>
+  using ops = operand_indices<map, typename O::operands>;
   static constexpr std::array<node_summary, sizeof...(N)> value{node_summary{
-      storage_of<N>,
+      storage_of<N>::value,
       N::size * (N::batched ? Batch : 1),
       N::needs_grad,
-      {operand_indices<map, typename N::operands>::value[0], operand_indices<map, typename N::operands>::value[1]},
-      {operand_indices<map, typename N::operands>::needs_grad[0],
-       operand_indices<map, typename N::operands>::needs_grad[1]}}...};
+      {ops<N>::first::value, ops<N>::second::value},
+      {ops<N>::first_needs_grad::value, ops<N>::second_needs_grad::value}}...};
 };
 
 template <std::size_t Nodes, std::size_t Computed>

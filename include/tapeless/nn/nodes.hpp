@@ -17,14 +17,17 @@ namespace tapeless::nn {
 // shape: `size` values per sample, `batched` when it depends on the batch (inputs and what
 // is computed from them) rather than being shared by all samples (parameters).
 // A batched node holds `size` values for each of the batch's samples.
+//
+// The facts are enumerators, not static data members: g++ gives every static data member of
+// an instantiated class a symbol whose mangled name carries the node's nested type, and
+// mangling those costs time growing with the cube of a network's depth.
 
 /// An input of `Size` features per sample, named `Name`.
 template <fixed_string Name, std::size_t Size>
 struct input_node {
   static constexpr auto name = Name;
-  static constexpr std::size_t size = Size;
-  static constexpr bool batched = true;
-  static constexpr bool needs_grad = false;
+  enum : std::size_t { size = Size };
+  enum : bool { batched = true, needs_grad = false };
   using operands = boost::mp11::mp_list<>;
   using nodes = boost::mp11::mp_list<input_node>;
 };
@@ -33,9 +36,8 @@ struct input_node {
 template <fixed_string Name, std::size_t Size>
 struct target_node {
   static constexpr auto name = Name;
-  static constexpr std::size_t size = Size;
-  static constexpr bool batched = true;
-  static constexpr bool needs_grad = false;
+  enum : std::size_t { size = Size };
+  enum : bool { batched = true, needs_grad = false };
   using operands = boost::mp11::mp_list<>;
   using nodes = boost::mp11::mp_list<target_node>;
 };
@@ -44,11 +46,8 @@ struct target_node {
 template <fixed_string Name, std::size_t Rows, std::size_t Cols>
 struct param_node {
   static constexpr auto name = Name;
-  static constexpr std::size_t rows = Rows;
-  static constexpr std::size_t cols = Cols;
-  static constexpr std::size_t size = Rows * Cols;
-  static constexpr bool batched = false;
-  static constexpr bool needs_grad = true;
+  enum : std::size_t { rows = Rows, cols = Cols, size = Rows * Cols };
+  enum : bool { batched = false, needs_grad = true };
   using operands = boost::mp11::mp_list<>;
   using nodes = boost::mp11::mp_list<param_node>;
 };
@@ -56,9 +55,8 @@ struct param_node {
 /// W x: a parameter matrix times a vector (per sample, so a matrix product on a batch).
 template <class W, class X>
 struct matmul_node {
-  static constexpr std::size_t size = W::rows;
-  static constexpr bool batched = X::batched;
-  static constexpr bool needs_grad = W::needs_grad || X::needs_grad;
+  enum : std::size_t { size = W::rows };
+  enum : bool { batched = X::batched, needs_grad = W::needs_grad || X::needs_grad };
   using operands = boost::mp11::mp_list<W, X>;
   using nodes = graph::post_order<matmul_node, X, W>;  // data path first: parameters in layer order
 };
@@ -66,9 +64,8 @@ struct matmul_node {
 /// F applied to every element of A.
 template <class F, class A>
 struct map_node {
-  static constexpr std::size_t size = A::size;
-  static constexpr bool batched = A::batched;
-  static constexpr bool needs_grad = A::needs_grad;
+  enum : std::size_t { size = A::size };
+  enum : bool { batched = A::batched, needs_grad = A::needs_grad };
   using operands = boost::mp11::mp_list<A>;
   using nodes = graph::post_order<map_node, A>;
 };
@@ -77,9 +74,8 @@ struct map_node {
 /// broadcast over the batch (a bias added to a batch of pre-activations).
 template <class F, class A, class B>
 struct map2_node {
-  static constexpr std::size_t size = A::size;
-  static constexpr bool batched = A::batched || B::batched;
-  static constexpr bool needs_grad = A::needs_grad || B::needs_grad;
+  enum : std::size_t { size = A::size };
+  enum : bool { batched = A::batched || B::batched, needs_grad = A::needs_grad || B::needs_grad };
   using operands = boost::mp11::mp_list<A, B>;
   using nodes = graph::post_order<map2_node, A, B>;
 };
@@ -87,9 +83,8 @@ struct map2_node {
 /// The sum of the elements of each sample: size 1.
 template <class A>
 struct sum_node {
-  static constexpr std::size_t size = 1;
-  static constexpr bool batched = A::batched;
-  static constexpr bool needs_grad = A::needs_grad;
+  enum : std::size_t { size = 1 };
+  enum : bool { batched = A::batched, needs_grad = A::needs_grad };
   using operands = boost::mp11::mp_list<A>;
   using nodes = graph::post_order<sum_node, A>;
 };
@@ -98,9 +93,8 @@ struct sum_node {
 /// log(sum_j e^z_j) - sum_i t_i z_i, computed with the maximum subtracted (log-sum-exp).
 template <class Z, class T>
 struct softmax_cross_entropy_node {
-  static constexpr std::size_t size = 1;
-  static constexpr bool batched = true;
-  static constexpr bool needs_grad = Z::needs_grad || T::needs_grad;
+  enum : std::size_t { size = 1 };
+  enum : bool { batched = true, needs_grad = Z::needs_grad || T::needs_grad };
   using operands = boost::mp11::mp_list<Z, T>;
   using nodes = graph::post_order<softmax_cross_entropy_node, Z, T>;
 };

@@ -17,7 +17,7 @@ namespace detail {
 template <class Leaf>
 constexpr std::size_t shape_of(int dimension) {
   if constexpr (requires { Leaf::rows; }) return dimension == 0 ? Leaf::rows : Leaf::cols;
-  else return dimension == 0 ? Leaf::size : 1;
+  else return dimension == 0 ? static_cast<std::size_t>(Leaf::size) : 1;
 }
 }  // namespace detail
 
