@@ -7,6 +7,7 @@
 //                      one lane, plain float arithmetic, same members;
 //   simd::fma, hadd, select, min, max, abs, sqrt, exp, log, log1p, sin, cos, tanh, pow
 //                      for both.
+//   simd::any          whether some lane of a comparison's result is true, for both.
 // TAPELESS_SCALAR_SIMD forces the scalar batch on any target (to test it on x86). Define it
 // for a whole program or for none of it: the kernels instantiated with and without it share
 // their names.
@@ -124,11 +125,14 @@ template <class T>
 scalar_batch<T> tanh(scalar_batch<T> a) { return std::tanh(a.value); }
 template <class T>
 scalar_batch<T> pow(scalar_batch<T> a, scalar_batch<T> p) { return std::pow(a.value, p.value); }
+/// Whether some lane is true; the batch_bool of one lane is a bool.
+inline bool any(bool condition) { return condition; }
 
 #if TAPELESS_SIMD_HAS_XSIMD
 // The same names for xsimd's batches (found before xsimd's overloads for plain scalars,
 // which these do not match).
 using xsimd::abs;
+using xsimd::any;
 using xsimd::cos;
 using xsimd::exp;
 using xsimd::fma;

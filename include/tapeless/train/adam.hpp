@@ -40,10 +40,7 @@ class adam {
         beta2_(static_cast<value_type>(o.beta2)),
         epsilon_(static_cast<value_type>(o.epsilon)) {}
 
-  void step(Params& params, const Params& grads) {
-    ++steps_;
-    detail::adam_update(params, grads, m_, v_, steps_, rate_, beta1_, beta2_, epsilon_);
-  }
+  void step(Params& params, const Params& grads) { step_shrinking(params, grads, value_type(1)); }
 
   constexpr value_type rate() const { return rate_; }
   constexpr void set_rate(value_type rate) { rate_ = rate; }
@@ -71,6 +68,13 @@ class adam {
   void for_each_state(F&& f) const {
     f(std::string_view("first_moment"), m_);
     f(std::string_view("second_moment"), v_);
+  }
+
+ protected:
+  /// The step with every parameter first multiplied by shrink (adamw's decay), in one pass.
+  void step_shrinking(Params& params, const Params& grads, value_type shrink) {
+    ++steps_;
+    detail::adam_update(params, grads, m_, v_, steps_, rate_, beta1_, beta2_, epsilon_, shrink);
   }
 
  private:

@@ -15,14 +15,15 @@ struct adamw_options {
 };
 
 /// AdamW (Loshchilov & Hutter 2019): Adam with the weight decay decoupled from the gradient.
-/// Each step first shrinks every parameter, then takes the Adam step of adam.hpp:
+/// Each step shrinks every parameter and takes the Adam step of adam.hpp:
 ///   w = w (1 - rate lambda)                               (decay first, as PyTorch does)
 ///   m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2
 ///   w = w - rate mhat / (sqrt(vhat) + eps)
-/// Before or alongside is the same thing: the Adam step does not read w. Adam with an L2
-/// term added to the loss would divide the decay by sqrt(vhat) too; here it does not. The
-/// decay applies to every parameter, biases included (as torch.optim.AdamW does unless the
-/// caller splits the parameters into groups).
+/// Before or alongside is the same thing: the Adam step does not read w; both are done in one
+/// pass, w (1 - rate lambda) - step as one fma (rounded once where the target has FMA). Adam
+/// with an L2 term added to the loss would divide the decay by sqrt(vhat) too; here it does
+/// not. The decay applies to every parameter, biases included (as torch.optim.AdamW does
+/// unless the caller splits the parameters into groups).
 ///
 ///   train::adamw<model_t::parameters> opt({.rate = 0.01, .weight_decay = 0.01});
 ///
@@ -38,9 +39,7 @@ class adamw : public adam<Params> {
         decay_(static_cast<value_type>(o.weight_decay)) {}
 
   void step(Params& params, const Params& grads) {
-    const value_type shrink = value_type(1) - this->rate() * decay_;
-    for (auto& w : params.values()) w *= shrink;
-    adam<Params>::step(params, grads);
+    this->step_shrinking(params, grads, value_type(1) - this->rate() * decay_);
   }
 
   constexpr value_type weight_decay() const { return decay_; }

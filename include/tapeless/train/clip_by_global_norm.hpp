@@ -2,7 +2,10 @@
 #define TAPELESS_TRAIN_CLIP_BY_GLOBAL_NORM_HPP
 
 #include <cmath>
-#include <limits>
+#include <cstddef>
+
+#include "detail/for_each_batch.hpp"
+#include "detail/l2_norm.hpp"
 
 namespace tapeless::train {
 
@@ -25,28 +28,18 @@ namespace tapeless::train {
 template <class Params>
 typename Params::value_type clip_by_global_norm(Params& grads, typename Params::value_type max_norm) {
   using T = typename Params::value_type;
-  auto g = grads.values();
-  T largest = 0;
-  bool infinite = false;
-  for (const T x : g) {
-    if (std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
-    if (std::isinf(x)) infinite = true;
-    else if (std::fabs(x) > largest) largest = std::fabs(x);
-  }
-  if (infinite) return std::numeric_limits<T>::infinity();
-  if (largest == T(0)) return T(0);
-  // sum((x / largest)^2) lies in [1, size]: no overflow, no underflow of what matters. (A
-  // division, not a product with 1 / largest, which overflows for a subnormal largest.)
-  T sum = 0;
-  for (const T x : g) {
-    const T scaled = x / largest;
-    sum += scaled * scaled;
-  }
-  const T root = std::sqrt(sum);
-  const T norm = largest * root;
+  T* g = grads.values().data();
+  const std::size_t n = grads.values().size();
+  const detail::scaled_norm<T> parts = detail::l2_norm_scaled(g, n);
+  if (!std::isfinite(parts.largest) || parts.largest == T(0)) return parts.largest;
+  const T norm = parts.norm();
   if (norm > max_norm) {
-    const T factor = (max_norm / largest) / root;  // max_norm / norm without forming norm
-    for (T& x : g) x *= factor;
+    // max_norm / norm without forming norm
+    const T factor = (max_norm / parts.largest) / parts.root;
+    detail::for_each_batch<T>(n, [&](auto tag, std::size_t i) {
+      using B = typename decltype(tag)::type;
+      (B::load_unaligned(g + i) * factor).store_unaligned(g + i);
+    });
   }
   return norm;
 }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "detail/for_each_batch.hpp"
+
 namespace tapeless::train {
 
 /// Settings of momentum; designated initializers name them: {.rate = 0.05, .nesterov = true}.
@@ -36,12 +38,28 @@ class momentum {
       : rate_(static_cast<value_type>(o.rate)), mu_(static_cast<value_type>(o.momentum)), nesterov_(o.nesterov) {}
 
   void step(Params& params, const Params& grads) {
-    auto w = params.values();
-    const auto g = grads.values();
-    auto v = velocity_.values();
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      v[i] = mu_ * v[i] + g[i];
-      w[i] -= rate_ * (nesterov_ ? g[i] + mu_ * v[i] : v[i]);
+    value_type* w = params.values().data();
+    const value_type* g = grads.values().data();
+    value_type* v = velocity_.values().data();
+    const value_type minus_rate = -rate_, mu = mu_;
+    const std::size_t n = params.values().size();
+    // Nesterov or not decided once, outside the loop.
+    if (nesterov_) {
+      detail::for_each_batch<value_type>(n, [&](auto tag, std::size_t i) {
+        using B = typename decltype(tag)::type;
+        const B gi = B::load_unaligned(g + i);
+        const B vi = simd::fma(B(mu), B::load_unaligned(v + i), gi);
+        vi.store_unaligned(v + i);
+        const B step = simd::fma(B(mu), vi, gi);
+        simd::fma(B(minus_rate), step, B::load_unaligned(w + i)).store_unaligned(w + i);
+      });
+    } else {
+      detail::for_each_batch<value_type>(n, [&](auto tag, std::size_t i) {
+        using B = typename decltype(tag)::type;
+        const B vi = simd::fma(B(mu), B::load_unaligned(v + i), B::load_unaligned(g + i));
+        vi.store_unaligned(v + i);
+        simd::fma(B(minus_rate), vi, B::load_unaligned(w + i)).store_unaligned(w + i);
+      });
     }
     ++steps_;
   }

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "detail/for_each_batch.hpp"
+
 namespace tapeless::train {
 
 /// Plain gradient descent over a parameter set type: w = w - rate g. No state but the rate
@@ -26,9 +28,13 @@ class sgd {
 
   /// One update of every parameter from its gradient.
   void step(Params& params, const Params& grads) {
-    auto w = params.values();
-    const auto g = grads.values();
-    for (std::size_t i = 0; i < w.size(); ++i) w[i] -= rate_ * g[i];
+    value_type* w = params.values().data();
+    const value_type* g = grads.values().data();
+    const value_type minus_rate = -rate_;
+    detail::for_each_batch<value_type>(params.values().size(), [&](auto tag, std::size_t i) {
+      using B = typename decltype(tag)::type;
+      simd::fma(B(minus_rate), B::load_unaligned(g + i), B::load_unaligned(w + i)).store_unaligned(w + i);
+    });
     ++steps_;
   }
 
