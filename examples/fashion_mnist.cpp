@@ -12,9 +12,6 @@
 // - softmax cross-entropy on the ten outputs (the logits): the loss whose gradient
 //   tapeless derives at compile time is softmax(z) - t.
 //
-// Built with -fno-math-errno (examples/CMakeLists.txt): without it, the square root in
-// Adam's update must be able to set errno, and the compilers leave that loop unvectorized.
-//
 // Data: Debian's dataset-fashion-mnist package (scripts/install-deps.sh --data) puts the
 // files under /usr/share/datasets/fashion-mnist.
 //

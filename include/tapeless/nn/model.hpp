@@ -73,48 +73,54 @@ struct node_plan {
   std::size_t offset = 0;
   std::size_t stored = 0;  ///< number of values: size, times Batch for a batched node
   bool needs_grad = false;
+  bool written = true;  ///< false for a product a fused step never writes out
 };
+
+inline constexpr std::size_t no_node = static_cast<std::size_t>(-1);
 
 struct step_plan {  ///< a computed node
   std::size_t node = 0;  ///< index in the node list
-  std::size_t operand[2] = {0, 0};  ///< a unary node names its operand twice
-  rules::grad grad[2] = {rules::grad::none, rules::grad::none};
+  std::array<std::size_t, 3> operand{};  ///< unused slots repeat the first operand
+  std::array<rules::grad, 3> grad{rules::grad::none, rules::grad::none, rules::grad::none};
+  rules::fusion applied = rules::fusion::none;
+  bool absorbed = false;  ///< a fused step later in the sweep does this node's work
+  std::size_t aux = no_node;  ///< the absorbed node whose slots a fused step uses
 };
+
+/// Operand indices and gradient needs, padded to three slots with the first operand.
+struct operand_slots {
+  std::array<std::size_t, 3> index{};
+  std::array<bool, 3> needs_grad{};
+  std::size_t count = 0;
+};
+template <std::size_t... I, bool... G>
+constexpr operand_slots slots(std::index_sequence<I...>, std::integer_sequence<bool, G...>) {
+  operand_slots s{{I...}, {G...}, sizeof...(I)};
+  for (std::size_t k = sizeof...(I); k < 3; ++k) s.index[k] = s.index[0];
+  return s;
+}
 
 /// A node's entry of the plan, before the layout.
 struct node_summary {
   storage where = storage::workspace;
   std::size_t stored = 0;
   bool needs_grad = false;
-  std::size_t operands[2] = {0, 0};  ///< a unary node names its operand twice
-  bool operand_needs_grad[2] = {false, false};
+  operand_slots own;  ///< its operands
+  rules::fusion fusion = rules::fusion::none;  ///< the pattern it heads, if any
+  operand_slots fused;  ///< the fused step's operands (W, x, b)
+  operand_slots absorbed;  ///< the nodes the fused step absorbs (no gradients)
 };
 
-// Facts about node types as types (integral_constant), not as static data members or
-// variable templates: g++ gives every instantiated variable a symbol whose mangled name
-// carries the node's nested type, which costs time growing with the cube of the depth.
-template <std::size_t I>
-using index_constant = std::integral_constant<std::size_t, I>;
-template <class Map, class Operands>
-struct operand_indices {  // leaves
-  using first = index_constant<0>;
-  using second = index_constant<0>;
-  using first_needs_grad = std::false_type;
-  using second_needs_grad = std::false_type;
-};
-template <class Map, class A>
-struct operand_indices<Map, boost::mp11::mp_list<A>> {
-  using first = decltype(index_in<A>(static_cast<const Map*>(nullptr)));
-  using second = first;
-  using first_needs_grad = std::bool_constant<A::needs_grad>;
-  using second_needs_grad = std::false_type;
-};
-template <class Map, class A, class B>
-struct operand_indices<Map, boost::mp11::mp_list<A, B>> {
-  using first = decltype(index_in<A>(static_cast<const Map*>(nullptr)));
-  using second = decltype(index_in<B>(static_cast<const Map*>(nullptr)));
-  using first_needs_grad = std::bool_constant<A::needs_grad>;
-  using second_needs_grad = std::bool_constant<B::needs_grad>;
+// Facts about node types as types (integral_constant, index_sequence), not as static data
+// members or variable templates: g++ gives every instantiated variable a symbol whose
+// mangled name carries the node's nested type, which costs time growing with the cube of
+// the depth. The functions that turn them into data take only index sequences.
+template <class Map, class L>
+struct indices_of;
+template <class Map, class... X>
+struct indices_of<Map, boost::mp11::mp_list<X...>> {
+  using index = std::index_sequence<decltype(index_in<X>(static_cast<const Map*>(nullptr)))::value...>;
+  using needs_grad = std::integer_sequence<bool, static_cast<bool>(X::needs_grad)...>;
 };
 
 template <class N>
@@ -123,27 +129,41 @@ using storage_of = std::integral_constant<storage, is_param<N>::value    ? stora
                                                   : is_target<N>::value ? storage::targets
                                                                         : storage::workspace>;
 
+template <class N, class = void>
+struct fusion_lists {
+  using operands = boost::mp11::mp_list<>;
+  using absorbed = boost::mp11::mp_list<>;
+};
+template <class N>
+struct fusion_lists<N, std::void_t<typename rules::fusion_of<N>::operands>> {
+  using operands = typename rules::fusion_of<N>::operands;
+  using absorbed = typename rules::fusion_of<N>::absorbed;
+};
+
 /// The summaries of all nodes, from their types: class templates and data only, nothing
-/// compiled per node.
+/// compiled per node type.
 template <class Nodes, std::size_t Batch>
 struct summaries;
 template <class... N, std::size_t Batch>
 struct summaries<boost::mp11::mp_list<N...>, Batch> {
   using map = index_map<boost::mp11::mp_list<N...>>;
-  template <class O>
-  using ops = operand_indices<map, typename O::operands>;
+  template <class L>
+  using info = indices_of<map, L>;
   static constexpr std::array<node_summary, sizeof...(N)> value{node_summary{
-      storage_of<N>::value,
-      N::size * (N::batched ? Batch : 1),
-      N::needs_grad,
-      {ops<N>::first::value, ops<N>::second::value},
-      {ops<N>::first_needs_grad::value, ops<N>::second_needs_grad::value}}...};
+      storage_of<N>::value, N::size * (N::batched ? Batch : 1), N::needs_grad,
+      slots(typename info<typename N::operands>::index{}, typename info<typename N::operands>::needs_grad{}),
+      rules::fusion_of<N>::kind::value,
+      slots(typename info<typename fusion_lists<N>::operands>::index{},
+            typename info<typename fusion_lists<N>::operands>::needs_grad{}),
+      slots(typename info<typename fusion_lists<N>::absorbed>::index{},
+            typename info<typename fusion_lists<N>::absorbed>::needs_grad{})}...};
 };
 
 template <std::size_t Nodes, std::size_t Computed>
 struct plan {
   std::array<node_plan, Nodes> nodes{};
   std::array<step_plan, Computed> steps{};
+  std::array<std::size_t, Nodes> step_of{};  ///< a computed node's step
   std::size_t workspace_size = 0;
 };
 
@@ -152,12 +172,9 @@ struct leaf_offsets {
   const std::size_t* of[3];
 };
 
-/// Lays out the nodes and decides, walking the computed nodes backwards, which backward
-/// rule stores the first contribution to each adjoint and which add to it. The last node
-/// is the loss, whose adjoint is seeded.
 template <std::size_t Nodes, std::size_t Computed>
-constexpr plan<Nodes, Computed> make_plan(const std::array<node_summary, Nodes>& summary, leaf_offsets leaves) {
-  plan<Nodes, Computed> p;
+constexpr void lay_out(plan<Nodes, Computed>& p, const std::array<node_summary, Nodes>& summary,
+                       leaf_offsets leaves) {
   std::size_t leaf_count[3] = {0, 0, 0};
   std::size_t computed = 0;
   for (std::size_t i = 0; i < Nodes; ++i) {
@@ -169,25 +186,70 @@ constexpr plan<Nodes, Computed> make_plan(const std::array<node_summary, Nodes>&
     if (s.where == storage::workspace) {
       n.offset = p.workspace_size;
       p.workspace_size += s.stored;
+      p.step_of[i] = computed;
       p.steps[computed].node = i;
-      for (int k = 0; k < 2; ++k) p.steps[computed].operand[k] = s.operands[k];
+      p.steps[computed].operand = s.own.index;
       ++computed;
     } else {
       const auto kind = static_cast<std::size_t>(s.where);
       n.offset = leaves.of[kind][leaf_count[kind]++];
     }
   }
+}
+
+/// Fuses a layer W x + b (and its activation) into one step where the nodes it absorbs have
+/// no other consumer; walks backwards so that the widest pattern wins.
+template <std::size_t Nodes, std::size_t Computed>
+constexpr void fuse(plan<Nodes, Computed>& p, const std::array<node_summary, Nodes>& summary) {
+  std::array<std::size_t, Nodes> consumers{};
+  for (std::size_t c = 0; c < Computed; ++c)
+    for (std::size_t k = 0; k < summary[p.steps[c].node].own.count; ++k) ++consumers[p.steps[c].operand[k]];
+  for (std::size_t c = Computed; c-- > 0;) {
+    step_plan& step = p.steps[c];
+    const node_summary& s = summary[step.node];
+    if (step.absorbed || s.fusion == rules::fusion::none) continue;
+    bool free = true;
+    for (std::size_t k = 0; k < s.absorbed.count; ++k) {
+      const std::size_t a = s.absorbed.index[k];
+      free = free && consumers[a] == 1 && !p.steps[p.step_of[a]].absorbed;
+    }
+    if (!free) continue;
+    step.applied = s.fusion;
+    step.operand = s.fused.index;
+    for (std::size_t k = 0; k < s.absorbed.count; ++k) p.steps[p.step_of[s.absorbed.index[k]]].absorbed = true;
+    p.nodes[s.absorbed.index[0]].written = false;  // the product: kept in the output or aux
+    if (s.fusion == rules::fusion::activated) step.aux = s.absorbed.index[1];
+  }
+}
+
+/// Decides, walking the steps backwards, which backward rule stores the first contribution
+/// to each adjoint and which add to it. The last node is the loss, whose adjoint is seeded.
+template <std::size_t Nodes, std::size_t Computed>
+constexpr void assign_gradients(plan<Nodes, Computed>& p, const std::array<node_summary, Nodes>& summary) {
   std::array<bool, Nodes> written{};
   written[Nodes - 1] = true;
   for (std::size_t c = Computed; c-- > 0;) {
     step_plan& step = p.steps[c];
-    for (int k = 0; k < 2; ++k) {
-      if (!summary[step.node].operand_needs_grad[k]) continue;
+    if (step.absorbed) continue;
+    const node_summary& s = summary[step.node];
+    const operand_slots& operands = step.applied == rules::fusion::none ? s.own : s.fused;
+    for (std::size_t k = 0; k < operands.count; ++k) {
+      if (!operands.needs_grad[k]) continue;
       const std::size_t o = step.operand[k];
       step.grad[k] = written[o] ? rules::grad::add : rules::grad::store;
       written[o] = true;
     }
   }
+}
+
+/// The schedule: layout, fusion (unless `fused` is false) and gradient flow.
+template <std::size_t Nodes, std::size_t Computed>
+constexpr plan<Nodes, Computed> make_plan(const std::array<node_summary, Nodes>& summary, leaf_offsets leaves,
+                                          bool fused) {
+  plan<Nodes, Computed> p;
+  lay_out(p, summary, leaves);
+  if (fused) fuse(p, summary);
+  assign_gradients(p, summary);
   return p;
 }
 
@@ -226,29 +288,30 @@ class model {
   /// The loss (mean over the batch) and its gradient with respect to every parameter,
   /// written to `grads` (overwritten, not accumulated).
   T value_and_grad(const parameters& params, const inputs& in, const targets& tgt, gradients& grads) {
-    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, {grads.data(), adjoints_.data()}};
-    forward_sweep<false>(src, nullptr, computed_ops{});
-    backward_sweep<false>(src, nullptr, computed_ops{});
+    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, grads.data()};
+    forward_sweep<false>(src, nullptr, ops<false>{});
+    backward_sweep<false>(src, nullptr, ops<false>{});
     return loss();
   }
 
   /// value_and_grad that stops at the first non-finite value (NaN or infinity) and names
   /// the node where it appeared, in the forward or the backward sweep. The node index is
-  /// the one of nn::describe(loss), whose names (z1, a1, ...) explain also uses.
+  /// the one of nn::describe(loss), whose names (z1, a1, ...) explain also uses. It runs
+  /// every node as a step of its own (no fused layers), so that it can name each one.
   checked_step<T> value_and_grad_checked(const parameters& params, const inputs& in, const targets& tgt,
                                          gradients& grads) {
-    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, {grads.data(), adjoints_.data()}};
+    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, grads.data()};
     non_finite_report report;
-    forward_sweep<true>(src, &report, computed_ops{});
+    forward_sweep<true>(src, &report, ops<true>{});
     if (report.found) return {T(0), report};
-    backward_sweep<true>(src, &report, computed_ops{});
+    backward_sweep<true>(src, &report, ops<true>{});
     return {loss(), report};
   }
 
   /// The loss alone (forward sweep only).
   T value(const parameters& params, const inputs& in, const targets& tgt) {
-    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, {nullptr, nullptr}};
-    forward_sweep<false>(src, nullptr, computed_ops{});
+    const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, nullptr};
+    forward_sweep<false>(src, nullptr, ops<false>{});
     return loss();
   }
 
@@ -258,50 +321,110 @@ class model {
     static_assert(detail::is_computed<N>::value && boost::mp11::mp_contains<nodes, N>::value,
                   "tapeless::nn::model::values_of(n): 'n' must be a computed node of this network "
                   "(parameters, inputs and targets are in their own sets)");
-    constexpr const detail::node_plan& n = plan.nodes[detail::index_of<N, nodes>];
+    constexpr const detail::node_plan& n = fused_plan.nodes[detail::index_of<N, nodes>];
+    static_assert(n.written, "tapeless::nn::model::values_of(n): 'n' is a product W x that its layer's "
+                             "fused step adds the bias to in place; ask for the layer's W x + b instead");
     return {values_.data() + n.offset, n.stored};
   }
 
  private:
   using computed = boost::mp11::mp_copy_if<nodes, detail::is_computed>;
-  using computed_ops = boost::mp11::mp_transform<rules::op_of_t, computed>;
   static constexpr std::size_t node_count = boost::mp11::mp_size<nodes>::value;
   static constexpr std::size_t computed_count = boost::mp11::mp_size<computed>::value;
 
-  static constexpr auto plan = detail::make_plan<node_count, computed_count>(
-      detail::summaries<nodes, Batch>::value,
-      detail::leaf_offsets{{parameters::offsets.data(), inputs::offsets.data(), targets::offsets.data()}});
+  static constexpr auto make(bool fused) {
+    return detail::make_plan<node_count, computed_count>(
+        detail::summaries<nodes, Batch>::value,
+        detail::leaf_offsets{{parameters::offsets.data(), inputs::offsets.data(), targets::offsets.data()}}, fused);
+  }
+  static constexpr auto fused_plan = make(true);
+  static constexpr auto checked_plan = make(false);
 
-  /// The base pointers of the storages, indexed by detail::storage, and of the adjoints.
+ public:
+  /// The number of steps a sweep runs: one per computed node, except that a layer
+  /// W x + b, with its activation, is one fused step when nothing else reads W x or W x + b.
+  static constexpr std::size_t step_count = [] {
+    std::size_t n = 0;
+    for (const auto& step : fused_plan.steps) n += step.absorbed ? 0 : 1;
+    return n;
+  }();
+
+ private:
+  /// The checked step runs the unfused plan; both lay out storage alike.
+  template <bool Check>
+  static constexpr const auto& plan = Check ? checked_plan : fused_plan;
+
+  /// The op of every step, in order.
+  template <bool Check, class Seq = std::make_index_sequence<computed_count>>
+  struct ops_impl;
+  template <bool Check, std::size_t... I>
+  struct ops_impl<Check, std::index_sequence<I...>> {
+    using type = boost::mp11::mp_list<typename rules::step_op<boost::mp11::mp_at_c<computed, I>,
+                                                              plan<Check>.steps[I].applied,
+                                                              plan<Check>.steps[I].absorbed>::type...>;
+  };
+  template <bool Check>
+  using ops = typename ops_impl<Check>::type;
+
+  /// The base pointers of the storages, indexed by detail::storage, and of the gradients.
   struct sources {
     const T* values[4];
-    T* adjoints[2];  ///< gradients, adjoint workspace
+    T* gradients;  ///< null for a forward sweep alone
   };
 
-  static const T* value_at(const sources& src, std::size_t node) {
-    const detail::node_plan& n = plan.nodes[node];
+  const T* value_at(const sources& src, std::size_t node) const {
+    const detail::node_plan& n = fused_plan.nodes[node];
     return src.values[static_cast<std::size_t>(n.where)] + n.offset;
   }
   /// The adjoint of a node that needs one (a parameter or a computed node), else null.
-  static T* adjoint_at(const sources& src, std::size_t node) {
-    const detail::node_plan& n = plan.nodes[node];
+  T* adjoint_at(const sources& src, std::size_t node) {
+    const detail::node_plan& n = fused_plan.nodes[node];
     if (!n.needs_grad) return nullptr;
-    return src.adjoints[n.where == detail::storage::parameters ? 0 : 1] + n.offset;
+    return (n.where == detail::storage::parameters ? src.gradients : adjoints_.data()) + n.offset;
   }
-  T* workspace_values(std::size_t step) { return values_.data() + plan.nodes[plan.steps[step].node].offset; }
-  static rules::checked_node checked(std::size_t node) { return {node, plan.nodes[node].stored}; }
+  T* workspace(std::size_t node) { return values_.data() + fused_plan.nodes[node].offset; }
 
-  // The sweeps expand over the computed nodes' ops in one function: each step is a call of
-  // a rule instantiated per op (per shape) with pointers read from the constexpr plan. A
-  // braced initializer runs the steps in order and has no 256-term limit (clang's fold
-  // expression limit).
+  /// The pointers of a forward step.
+  rules::step_io<T> forward_io(const sources& src, const detail::step_plan& step) {
+    rules::step_io<T> io{};
+    for (std::size_t k = 0; k < 3; ++k) io.in[k] = value_at(src, step.operand[k]);
+    io.y = workspace(step.node);
+    if (step.aux != detail::no_node) io.aux = workspace(step.aux);
+    return io;
+  }
+  /// The pointers of a backward step.
+  rules::step_io<T> backward_io(const sources& src, const detail::step_plan& step) {
+    rules::step_io<T> io = forward_io(src, step);
+    for (std::size_t k = 0; k < 3; ++k)
+      io.din[k] = step.grad[k] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[k]);
+    io.dy = adjoint_at(src, step.node);
+    if (step.aux != detail::no_node) io.daux = adjoints_.data() + fused_plan.nodes[step.aux].offset;
+    return io;
+  }
+  static rules::checked_nodes checked_self(const detail::step_plan& step) {
+    const std::size_t stored = step.absorbed ? 0 : fused_plan.nodes[step.node].stored;
+    return {{step.node, 0, 0}, {stored, 0, 0}};
+  }
+  static rules::checked_nodes checked_operands(const detail::step_plan& step) {
+    rules::checked_nodes c{};
+    for (std::size_t k = 0; k < 3; ++k) c = with(c, k, step.operand[k]);
+    return c;
+  }
+  static constexpr rules::checked_nodes with(rules::checked_nodes c, std::size_t k, std::size_t node) {
+    c.node[k] = node;
+    c.stored[k] = fused_plan.nodes[node].stored;
+    return c;
+  }
+
+  // The sweeps expand over the steps' ops in one function: each step is a call of a rule
+  // instantiated per op (per shape) with pointers read from the constexpr plan. A braced
+  // initializer runs the steps in order and has no 256-term limit (clang's fold limit).
   template <bool Check, class... Op>
   void forward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       [[maybe_unused]] const int steps[] = {
-          0, (rules::forward_step<Op, Batch, Kernels, Check>(
-                  value_at(src, plan.steps[I].operand[0]), value_at(src, plan.steps[I].operand[1]),
-                  workspace_values(I), checked(plan.steps[I].node), report),
+          0, (rules::forward_step<Op, Batch, Kernels, Check>(forward_io(src, plan<Check>.steps[I]),
+                                                             checked_self(plan<Check>.steps[I]), report),
               0)...};
     }(std::index_sequence_for<Op...>{});
   }
@@ -311,14 +434,12 @@ class model {
     seed(src);
     using reversed = boost::mp11::mp_reverse<boost::mp11::mp_list<Op...>>;
     constexpr std::size_t last = computed_count - 1;
+    constexpr const auto& steps = plan<Check>.steps;
     [&]<class... R, std::size_t... I>(boost::mp11::mp_list<R...>, std::index_sequence<I...>) {
-      [[maybe_unused]] const int steps[] = {
-          0, (rules::backward_step<R, Batch, Kernels, plan.steps[last - I].grad[0], plan.steps[last - I].grad[1],
-                                   Check>(
-                  value_at(src, plan.steps[last - I].operand[0]), value_at(src, plan.steps[last - I].operand[1]),
-                  value_at(src, plan.steps[last - I].node), adjoint_at(src, plan.steps[last - I].node),
-                  adjoint_at(src, plan.steps[last - I].operand[0]), adjoint_at(src, plan.steps[last - I].operand[1]),
-                  checked(plan.steps[last - I].operand[0]), checked(plan.steps[last - I].operand[1]), report),
+      [[maybe_unused]] const int done[] = {
+          0, (rules::backward_step<R, Batch, Kernels, steps[last - I].grad[0], steps[last - I].grad[1],
+                                   steps[last - I].grad[2], Check>(backward_io(src, steps[last - I]),
+                                                                  checked_operands(steps[last - I]), report),
               0)...};
     }(reversed{}, std::index_sequence_for<Op...>{});
   }
@@ -331,14 +452,14 @@ class model {
   }
 
   T loss() const {
-    const T* l = values_.data() + plan.nodes[node_count - 1].offset;
+    const T* l = values_.data() + fused_plan.nodes[node_count - 1].offset;
     T sum = 0;
     for (std::size_t b = 0; b < loss_count; ++b) sum += l[b];
     return sum / T(loss_count);
   }
 
-  std::array<T, plan.workspace_size> values_{};
-  std::array<T, plan.workspace_size> adjoints_{};
+  std::array<T, fused_plan.workspace_size> values_{};
+  std::array<T, fused_plan.workspace_size> adjoints_{};
 };
 
 /// Compiles a loss expression for batches of `Batch` samples of element type T, with the

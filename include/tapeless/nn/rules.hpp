@@ -3,6 +3,9 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
+
+#include <boost/mp11/list.hpp>
 
 #include "elementwise.hpp"
 #include "nodes.hpp"
@@ -25,10 +28,23 @@ namespace rules {
 // have short names: g++ mangles the name of every function it compiles, and a name that
 // carries the nested type of a deep network costs time growing with the cube of the depth.
 //
-// Every rule has the same signature, whatever its arity (unary ops ignore `b`, `db`):
-//   forward(a, b, y)                 y = op(a, b)
-//   backward(a, b, y, dy, da, db)    da, db: dL/da, dL/db from dy = dL/dy
+// Every rule reads and writes through one step_io, whatever its arity:
+//   forward(io)    io.y = op(io.in...)
+//   backward(io)   io.din[k] (+)= dL/d(operand k), from io.dy = dL/dy
 // Layouts as in nn::plain_kernels: a batched node holds Batch samples one after another.
+
+/// The storage one step works on. A fused step (dense_op) also owns the slots of the node
+/// it absorbed, `aux` (its values) and `daux` (its adjoint), as scratch for W x + b and the
+/// delta.
+template <class T>
+struct step_io {
+  const T* in[3];
+  T* din[3];  ///< null where the operand needs no gradient
+  T* y;
+  const T* dy;
+  T* aux;
+  T* daux;
+};
 
 /// What a backward rule does with an operand's adjoint: nothing (the operand needs no
 /// gradient), store the first contribution, or add to the earlier ones. Known at compile
@@ -41,15 +57,20 @@ struct matmul_op {
   static constexpr std::size_t samples = Batched ? Batch : 1;
 
   template <std::size_t Batch, class Kernels, class T>
-  static void forward(const T* w, const T* x, T* y) {
-    Kernels::template matmul<Rows, Cols, samples<Batch>>(w, x, y);
+  static void forward(const step_io<T>& io) {
+    Kernels::template matmul<Rows, Cols, samples<Batch>>(io.in[0], io.in[1], io.y);
   }
+  template <std::size_t Batch, class Kernels, grad GW, grad GX, grad, class T>
+  static void backward(const step_io<T>& io) {
+    backward_from<Batch, Kernels, GW, GX>(io.in[0], io.in[1], io.dy, io.din[0], io.din[1]);
+  }
+  /// dL/dW = delta x^T and dL/dx = W^T delta.
   template <std::size_t Batch, class Kernels, grad GW, grad GX, class T>
-  static void backward(const T* w, const T* x, const T*, const T* dy, T* dw, T* dx) {
-    if constexpr (GW != grad::none)  // dL/dW = delta x^T
-      Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(dy, x, dw, GW == grad::add);
-    if constexpr (GX != grad::none)  // dL/dx = W^T delta
-      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(w, dy, dx, GX == grad::add);
+  static void backward_from(const T* w, const T* x, const T* delta, T* dw, T* dx) {
+    if constexpr (GW != grad::none)
+      Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, x, dw, GW == grad::add);
+    if constexpr (GX != grad::none)
+      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(w, delta, dx, GX == grad::add);
   }
 };
 
@@ -59,13 +80,13 @@ struct map_op {
   static constexpr std::size_t stored = Size * (Batched ? Batch : 1);
 
   template <std::size_t Batch, class Kernels, class T>
-  static void forward(const T* a, const T*, T* y) {
-    Kernels::template map<F, stored<Batch>>(a, y);
+  static void forward(const step_io<T>& io) {
+    Kernels::template map<F, stored<Batch>>(io.in[0], io.y);
   }
-  template <std::size_t Batch, class Kernels, grad GA, grad, class T>
-  static void backward(const T* a, const T*, const T* y, const T* dy, T* da, T*) {
+  template <std::size_t Batch, class Kernels, grad GA, grad, grad, class T>
+  static void backward(const step_io<T>& io) {
     if constexpr (GA != grad::none)
-      Kernels::template map_gradient<F, stored<Batch>>(a, y, dy, da, GA == grad::add);
+      Kernels::template map_gradient<F, stored<Batch>>(io.in[0], io.y, io.dy, io.din[0], GA == grad::add);
   }
 };
 
@@ -87,13 +108,18 @@ struct map2_op {
   }
 
   template <std::size_t Batch, class Kernels, class T>
-  static void forward(const T* a, const T* b, T* y) {
+  static void forward(const step_io<T>& io) {
+    const T* a = io.in[0];
+    const T* b = io.in[1];
+    T* y = io.y;
     for (std::size_t s = 0; s < samples<Batch>; ++s)
       for (std::size_t i = 0; i < Size; ++i)
         y[s * Size + i] = binary_rule<F>::value(a[element<ABatched>(s, i)], b[element<BBatched>(s, i)]);
   }
-  template <std::size_t Batch, class Kernels, grad GA, grad GB, class T>
-  static void backward(const T* a, const T* b, const T* y, const T* dy, T* da, T* db) {
+  template <std::size_t Batch, class Kernels, grad GA, grad GB, grad, class T>
+  static void backward(const step_io<T>& io) {
+    const T *a = io.in[0], *b = io.in[1], *y = io.y, *dy = io.dy;
+    T *da = io.din[0], *db = io.din[1];
     prepare_to_add<GA>(da, Size * (ABatched ? Batch : 1));
     prepare_to_add<GB>(db, Size * (BBatched ? Batch : 1));
     for (std::size_t s = 0; s < samples<Batch>; ++s)
@@ -113,15 +139,19 @@ struct sum_op {
   static constexpr std::size_t samples = Batched ? Batch : 1;
 
   template <std::size_t Batch, class Kernels, class T>
-  static void forward(const T* a, const T*, T* y) {
+  static void forward(const step_io<T>& io) {
+    const T* a = io.in[0];
+    T* y = io.y;
     for (std::size_t s = 0; s < samples<Batch>; ++s) {
       T acc = 0;
       for (std::size_t i = 0; i < Size; ++i) acc += a[s * Size + i];
       y[s] = acc;
     }
   }
-  template <std::size_t Batch, class Kernels, grad GA, grad, class T>
-  static void backward(const T*, const T*, const T*, const T* dy, T* da, T*) {
+  template <std::size_t Batch, class Kernels, grad GA, grad, grad, class T>
+  static void backward(const step_io<T>& io) {
+    const T* dy = io.dy;
+    T* da = io.din[0];
     if constexpr (GA != grad::none)
       for (std::size_t s = 0; s < samples<Batch>; ++s)
         for (std::size_t i = 0; i < Size; ++i)
@@ -143,7 +173,9 @@ T log_sum_exp(const T* z, std::size_t n) {
 template <std::size_t Size>
 struct softmax_cross_entropy_op {
   template <std::size_t Batch, class Kernels, class T>
-  static void forward(const T* z, const T* t, T* y) {
+  static void forward(const step_io<T>& io) {
+    const T *z = io.in[0], *t = io.in[1];
+    T* y = io.y;
     for (std::size_t s = 0; s < Batch; ++s) {
       const T lse = log_sum_exp(z + s * Size, Size);
       T loss = 0;
@@ -151,8 +183,10 @@ struct softmax_cross_entropy_op {
       y[s] = loss;
     }
   }
-  template <std::size_t Batch, class Kernels, grad GZ, grad GT, class T>
-  static void backward(const T* z, const T* t, const T*, const T* dy, T* dz, T*) {
+  template <std::size_t Batch, class Kernels, grad GZ, grad GT, grad, class T>
+  static void backward(const step_io<T>& io) {
+    const T *z = io.in[0], *t = io.in[1], *dy = io.dy;
+    T* dz = io.din[0];
     static_assert(GT == grad::none, "tapeless::nn::softmax_cross_entropy: gradients with respect to "
                                     "the target distribution are not supported");
     if constexpr (GZ != grad::none)
@@ -166,6 +200,57 @@ struct softmax_cross_entropy_op {
         }
       }
   }
+};
+
+/// A whole layer in one step: y = F(W x + b), or W x + b when F is void. The product, the
+/// bias and the activation run back to back on data still in L1, where separate steps would
+/// each pass over the layer's output; the backward step forms the delta dy .* F'(z) once
+/// (in the absorbed node's adjoint slot), then dL/db, dL/dW and dL/dx from it.
+/// Operands: W, x, b. With an activation, io.aux holds z = W x + b (the absorbed node's
+/// values, so values_of(W x + b) stays valid).
+template <std::size_t Rows, std::size_t Cols, bool XBatched, class F>
+struct dense_op {
+  template <std::size_t Batch>
+  static constexpr std::size_t samples = XBatched ? Batch : 1;
+  static constexpr bool activated = !std::is_void_v<F>;
+
+  template <std::size_t Batch, class Kernels, class T>
+  static void forward(const step_io<T>& io) {
+    T* z = activated ? io.aux : io.y;
+    Kernels::template matmul<Rows, Cols, samples<Batch>>(io.in[0], io.in[1], z);
+    const T* b = io.in[2];
+    for (std::size_t s = 0; s < samples<Batch>; ++s)
+      for (std::size_t r = 0; r < Rows; ++r) z[s * Rows + r] += b[r];
+    if constexpr (activated) Kernels::template map<F, Rows * samples<Batch>>(z, io.y);
+  }
+
+  template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
+  static void backward(const step_io<T>& io) {
+    const T* delta = io.dy;
+    if constexpr (activated) {
+      Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux, false);
+      delta = io.daux;
+    }
+    if constexpr (GB != grad::none) bias_gradient<Batch, GB>(delta, io.din[2]);
+    matmul_op<Rows, Cols, XBatched>::template backward_from<Batch, Kernels, GW, GX>(io.in[0], io.in[1], delta,
+                                                                                     io.din[0], io.din[1]);
+  }
+
+  /// dL/db = the delta summed over the samples.
+  template <std::size_t Batch, grad GB, class T>
+  static void bias_gradient(const T* delta, T* db) {
+    for (std::size_t r = 0; r < Rows; ++r) db[r] = GB == grad::add ? db[r] + delta[r] : delta[r];
+    for (std::size_t s = 1; s < samples<Batch>; ++s)
+      for (std::size_t r = 0; r < Rows; ++r) db[r] += delta[s * Rows + r];
+  }
+};
+
+/// The step of a node whose work a fused step does.
+struct absorbed_op {
+  template <std::size_t Batch, class Kernels, class T>
+  static void forward(const step_io<T>&) {}
+  template <std::size_t Batch, class Kernels, grad, grad, grad, class T>
+  static void backward(const step_io<T>&) {}
 };
 
 /// The op of a computed node.
@@ -191,8 +276,51 @@ template <class Z, class T>
 struct op_of<softmax_cross_entropy_node<Z, T>> {
   using type = softmax_cross_entropy_op<Z::size>;
 };
+
+/// How a node may be fused with the nodes below it (whether it is, the plan decides: an
+/// absorbed node must have no other consumer).
+enum class fusion { none, affine, activated };
+
+/// The pattern a node heads: W x + b (affine) or F(W x + b) (activated), with b a parameter.
+/// `absorbed` are the nodes whose steps the fused step does; `operands` are W, x, b.
 template <class N>
-using op_of_t = typename op_of<N>::type;
+struct fusion_of {
+  using kind = std::integral_constant<fusion, fusion::none>;
+};
+template <class W, class X, class B>
+  requires(!B::batched)
+struct fusion_of<map2_node<plus_fn, matmul_node<W, X>, B>> {
+  using kind = std::integral_constant<fusion, fusion::affine>;
+  using op = dense_op<W::rows, W::cols, X::batched, void>;
+  using operands = boost::mp11::mp_list<W, X, B>;
+  using absorbed = boost::mp11::mp_list<matmul_node<W, X>>;
+};
+template <class F, class W, class X, class B>
+  requires(!B::batched)
+struct fusion_of<map_node<F, map2_node<plus_fn, matmul_node<W, X>, B>>> {
+  using kind = std::integral_constant<fusion, fusion::activated>;
+  using op = dense_op<W::rows, W::cols, X::batched, F>;
+  using operands = boost::mp11::mp_list<W, X, B>;
+  using absorbed = boost::mp11::mp_list<matmul_node<W, X>, map2_node<plus_fn, matmul_node<W, X>, B>>;
+};
+
+/// The op of a step: the node's own, a fused one, or none when it is absorbed.
+template <class N, fusion Applied, bool Absorbed>
+struct step_op {
+  using type = typename op_of<N>::type;
+};
+template <class N, fusion Applied>
+struct step_op<N, Applied, true> {
+  using type = absorbed_op;
+};
+template <class N>
+struct step_op<N, fusion::affine, false> {
+  using type = typename fusion_of<N>::op;
+};
+template <class N>
+struct step_op<N, fusion::activated, false> {
+  using type = typename fusion_of<N>::op;
+};
 
 /// Records the first non-finite value of v[0, n) in `report`.
 template <class T>
@@ -204,38 +332,37 @@ void find_non_finite(const T* v, std::size_t n, std::size_t node, bool in_backwa
     }
 }
 
-/// A node and its size, for the checked step's report.
-struct checked_node {
-  std::size_t node;
-  std::size_t stored;
+/// Nodes and sizes a checked step looks at: its own values, or its operands' adjoints.
+struct checked_nodes {
+  std::size_t node[3];
+  std::size_t stored[3];
 };
 
 /// One forward step; with Check, skipped after a non-finite value and checked after.
 template <class Op, std::size_t Batch, class Kernels, bool Check, class T>
-void forward_step(const T* a, const T* b, T* y, checked_node self, non_finite_report* report) {
+void forward_step(const step_io<T>& io, const checked_nodes& self, non_finite_report* report) {
   if constexpr (Check) {
     if (report->found) return;
-    Op::template forward<Batch, Kernels>(a, b, y);
-    find_non_finite(y, self.stored, self.node, false, *report);
+    Op::template forward<Batch, Kernels>(io);
+    if (self.stored[0] > 0) find_non_finite(io.y, self.stored[0], self.node[0], false, *report);
   } else {
-    Op::template forward<Batch, Kernels>(a, b, y);
+    Op::template forward<Batch, Kernels>(io);
     (void)self, (void)report;
   }
 }
 
 /// One backward step; with Check, the operands' adjoints are checked after it.
-template <class Op, std::size_t Batch, class Kernels, grad GA, grad GB, bool Check, class T>
-void backward_step(const T* a, const T* b, const T* y, const T* dy, T* da, T* db, checked_node operand_a,
-                   checked_node operand_b, non_finite_report* report) {
+template <class Op, std::size_t Batch, class Kernels, grad GA, grad GB, grad GC, bool Check, class T>
+void backward_step(const step_io<T>& io, const checked_nodes& operands, non_finite_report* report) {
   if constexpr (Check) {
     if (report->found) return;
-    Op::template backward<Batch, Kernels, GA, GB>(a, b, y, dy, da, db);
-    if constexpr (GA != grad::none) find_non_finite(da, operand_a.stored, operand_a.node, true, *report);
-    if constexpr (GB != grad::none)
-      if (!report->found) find_non_finite(db, operand_b.stored, operand_b.node, true, *report);
+    Op::template backward<Batch, Kernels, GA, GB, GC>(io);
+    const grad g[3] = {GA, GB, GC};
+    for (int k = 0; k < 3 && !report->found; ++k)
+      if (g[k] != grad::none) find_non_finite(io.din[k], operands.stored[k], operands.node[k], true, *report);
   } else {
-    Op::template backward<Batch, Kernels, GA, GB>(a, b, y, dy, da, db);
-    (void)operand_a, (void)operand_b, (void)report;
+    Op::template backward<Batch, Kernels, GA, GB, GC>(io);
+    (void)operands, (void)report;
   }
 }
 
