@@ -352,7 +352,7 @@ class model {
  private:
   /// The checked step runs the unfused plan; both lay out storage alike.
   template <bool Check>
-  static constexpr const auto& plan = Check ? checked_plan : fused_plan;
+  static constexpr auto schedule = Check ? checked_plan : fused_plan;
 
   /// The op of every step, in order.
   template <bool Check, class Seq = std::make_index_sequence<computed_count>>
@@ -360,8 +360,8 @@ class model {
   template <bool Check, std::size_t... I>
   struct ops_impl<Check, std::index_sequence<I...>> {
     using type = boost::mp11::mp_list<typename rules::step_op<boost::mp11::mp_at_c<computed, I>,
-                                                              plan<Check>.steps[I].applied,
-                                                              plan<Check>.steps[I].absorbed>::type...>;
+                                                              schedule<Check>.steps[I].applied,
+                                                              schedule<Check>.steps[I].absorbed>::type...>;
   };
   template <bool Check>
   using ops = typename ops_impl<Check>::type;
@@ -423,8 +423,8 @@ class model {
   void forward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       [[maybe_unused]] const int steps[] = {
-          0, (rules::forward_step<Op, Batch, Kernels, Check>(forward_io(src, plan<Check>.steps[I]),
-                                                             checked_self(plan<Check>.steps[I]), report),
+          0, (rules::forward_step<Op, Batch, Kernels, Check>(forward_io(src, schedule<Check>.steps[I]),
+                                                             checked_self(schedule<Check>.steps[I]), report),
               0)...};
     }(std::index_sequence_for<Op...>{});
   }
@@ -434,7 +434,7 @@ class model {
     seed(src);
     using reversed = boost::mp11::mp_reverse<boost::mp11::mp_list<Op...>>;
     constexpr std::size_t last = computed_count - 1;
-    constexpr const auto& steps = plan<Check>.steps;
+    constexpr const auto& steps = schedule<Check>.steps;
     [&]<class... R, std::size_t... I>(boost::mp11::mp_list<R...>, std::index_sequence<I...>) {
       [[maybe_unused]] const int done[] = {
           0, (rules::backward_step<R, Batch, Kernels, steps[last - I].grad[0], steps[last - I].grad[1],
