@@ -2,7 +2,7 @@
 # Fuzzes the io parsers with libFuzzer: builds each target in fuzz/ with clang 14
 # (-fsanitize=fuzzer,address,undefined), generates a small seed corpus of valid files, runs
 # each target for a bounded number of executions and prints executions and crashes. Not part
-# of the CMake build or of scripts/test.sh.
+# of the CMake build; scripts/test.sh runs it (its fuzz configuration, 20000 executions each).
 #
 #   fuzz/run.sh                      every target, 200000 executions each
 #   RUNS=1000000 fuzz/run.sh idx     one target, more executions

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the whole tapeless test suite in three configurations:
+# Builds and runs the whole tapeless test suite in five configurations:
 #   gcc    g++ 12, Release, -march=native (the SIMD layer on this machine's widest ISA)
 #   clang  clang++ 14, Release
 #   asan   g++ 12, Debug (-O0: ~20x faster to compile than -O2 here), ASan + UBSan; any
@@ -7,11 +7,13 @@
 #   embedded  scripts/embedded.sh: Cortex-M4F builds (sizes checked, run in
 #          qemu-system-arm) and the AArch64 NEON checks (run in qemu-aarch64), into
 #          build-test/embedded/
-# The first three each build into build-test/<config>/ (incremental; --clean starts afresh)
+#   fuzz   fuzz/run.sh: the checkpoint, IDX and CSV readers under libFuzzer (clang 14, ASan +
+#          UBSan), FUZZ_RUNS executions each (default 20000), into build-test/fuzz/
+# gcc, clang and asan each build into build-test/<config>/ (incremental; --clean starts afresh)
 # with -j2 and run `ctest --output-on-failure -j2`: unit tests, examples, header
 # self-containment, compile_fail and package tests.
 #
-#   scripts/test.sh                  all four
+#   scripts/test.sh                  all five
 #   scripts/test.sh clang asan       only those
 #   scripts/test.sh --clean gcc      remove build-test/gcc first
 #
@@ -28,12 +30,12 @@ configs=()
 for arg in "$@"; do
   case "$arg" in
     --clean) clean=1 ;;
-    gcc | clang | asan | embedded) configs+=("$arg") ;;
+    gcc | clang | asan | embedded | fuzz) configs+=("$arg") ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "test.sh: unknown argument '$arg' (expected gcc, clang, asan, embedded or --clean)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown argument '$arg' (expected gcc, clang, asan, embedded, fuzz or --clean)" >&2; exit 2 ;;
   esac
 done
-((${#configs[@]})) || configs=(gcc clang asan embedded)
+((${#configs[@]})) || configs=(gcc clang asan embedded fuzz)
 
 bash "$root/scripts/install-deps.sh" --data  # the Fashion-MNIST example runs as a test too
 
@@ -53,6 +55,7 @@ config_args() {
     gcc) echo "-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DTAPELESS_NATIVE=ON" ;;
     clang) echo "-DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Release" ;;
     embedded) echo "scripts/embedded.sh" ;;
+    fuzz) echo "fuzz/run.sh, ${FUZZ_RUNS:-20000} executions per target" ;;
     asan) echo "-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DTAPELESS_SANITIZE=ON -DTAPELESS_TEST_HEADERS=OFF -DTAPELESS_TEST_COMPILE_FAIL=OFF -DTAPELESS_TEST_PACKAGE=OFF" ;;
   esac
 }
@@ -67,6 +70,9 @@ for config in "${configs[@]}"; do
   ((clean)) && rm -rf "$build"
   if [[ $config == embedded ]]; then
     if bash "$root/scripts/embedded.sh"; then status[$config]=passed; else status[$config]=FAILED; failed=1; fi
+  elif [[ $config == fuzz ]]; then
+    if FUZZ_BUILD="$build" RUNS="${FUZZ_RUNS:-20000}" bash "$root/fuzz/run.sh"; then status[$config]=passed
+    else status[$config]=FAILED; failed=1; fi
   # shellcheck disable=SC2046  # config_args is a list of words on purpose
   elif cmake -S "$root" -B "$build" $(config_args "$config") -DTAPELESS_BUILD_TESTS=ON \
        -DTAPELESS_BUILD_EXAMPLES=ON -DTAPELESS_BUILD_BENCHMARKS=OFF &&
