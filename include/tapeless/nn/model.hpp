@@ -355,13 +355,12 @@ class model {
   static constexpr auto schedule = Check ? checked_plan : fused_plan;
 
   /// The op of every step, in order.
-  template <bool Check, class Seq = std::make_index_sequence<computed_count>>
+  template <bool Check, class Nodes = computed, class Seq = std::make_index_sequence<computed_count>>
   struct ops_impl;
-  template <bool Check, std::size_t... I>
-  struct ops_impl<Check, std::index_sequence<I...>> {
-    using type = boost::mp11::mp_list<typename rules::step_op<boost::mp11::mp_at_c<computed, I>,
-                                                              schedule<Check>.steps[I].applied,
-                                                              schedule<Check>.steps[I].absorbed>::type...>;
+  template <bool Check, class... N, std::size_t... I>
+  struct ops_impl<Check, boost::mp11::mp_list<N...>, std::index_sequence<I...>> {
+    using type = boost::mp11::mp_list<
+        typename rules::step_op<N, schedule<Check>.steps[I].applied, schedule<Check>.steps[I].absorbed>::type...>;
   };
   template <bool Check>
   using ops = typename ops_impl<Check>::type;
