@@ -104,3 +104,39 @@ BOOST_AUTO_TEST_CASE(the_layer_outputs_are_those_of_the_unfused_step) {
   const auto za = fused.values_of(logits), zb = unfused.values_of(logits);
   for (std::size_t i = 0; i < za.size(); ++i) BOOST_TEST(za[i] == zb[i]);
 }
+
+namespace {
+// Twelve layers: more steps than the sweep inlines (deep networks call the step pointer
+// helpers out of line), so this covers that code path too.
+constexpr auto d0 = nn::input<"x", 3>;
+constexpr auto d1 = nn::tanh(nn::dense<4, "l1">(d0));
+constexpr auto d2 = nn::tanh(nn::dense<4, "l2">(d1));
+constexpr auto d3 = nn::tanh(nn::dense<4, "l3">(d2));
+constexpr auto d4 = nn::tanh(nn::dense<4, "l4">(d3));
+constexpr auto d5 = nn::tanh(nn::dense<4, "l5">(d4));
+constexpr auto d6 = nn::tanh(nn::dense<4, "l6">(d5));
+constexpr auto d7 = nn::tanh(nn::dense<4, "l7">(d6));
+constexpr auto d8 = nn::tanh(nn::dense<4, "l8">(d7));
+constexpr auto d9 = nn::tanh(nn::dense<4, "l9">(d8));
+constexpr auto d10 = nn::tanh(nn::dense<4, "l10">(d9));
+constexpr auto d11 = nn::tanh(nn::dense<4, "l11">(d10));
+constexpr auto d12 = nn::tanh(nn::dense<4, "l12">(d11));
+constexpr auto deep = nn::mse(nn::dense<2, "out">(d12), nn::target<"t", 2>);
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_deep_network_fuses_every_layer_and_agrees_with_the_unfused_step) {
+  using model_t = decltype(nn::compile<3, double>(deep));
+  static_assert(model_t::step_count == 13 + 4);
+  random_source random(17);
+  expect_fused_equals_unfused<model_t>(random);
+  model_t m;
+  model_t::parameters p;
+  model_t::inputs in;
+  model_t::targets tg;
+  fill(p, random, -1.0, 1.0);
+  fill(in, random, -1.0, 1.0);
+  fill(tg, random, -1.0, 1.0);
+  const auto report = nn::gradcheck(m, p, in, tg);
+  BOOST_TEST(report.passed, "worst: " << report.worst_parameter << "[" << report.worst_index << "] ratio "
+                                      << report.worst_ratio);
+}
