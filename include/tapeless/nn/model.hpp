@@ -361,7 +361,10 @@ class model {
  private:
   /// The checked step runs the unfused plan; both lay out storage alike.
   template <bool Check>
-  static constexpr auto schedule = Check ? checked_plan : fused_plan;
+  static constexpr const auto& schedule() {
+    if constexpr (Check) return checked_plan;
+    else return fused_plan;
+  }
 
   /// The op of every step, in order.
   template <bool Check, class Nodes = computed, class Seq = std::make_index_sequence<computed_count>>
@@ -369,7 +372,7 @@ class model {
   template <bool Check, class... N, std::size_t... I>
   struct ops_impl<Check, boost::mp11::mp_list<N...>, std::index_sequence<I...>> {
     using type = boost::mp11::mp_list<
-        typename rules::step_op<N, schedule<Check>.steps[I].applied, schedule<Check>.steps[I].absorbed>::type...>;
+        typename rules::step_op<N, schedule<Check>().steps[I].applied, schedule<Check>().steps[I].absorbed>::type...>;
   };
   template <bool Check>
   using ops = typename ops_impl<Check>::type;
@@ -394,8 +397,12 @@ class model {
 
   /// The pointers of a forward step.
   TAPELESS_STEP_INLINE rules::step_io<T> forward_io(const sources& src, const detail::step_plan& step) {
+    // Written out rather than looped, so that -Os folds every pointer to a constant and the
+    // plan itself is not kept in the binary.
     rules::step_io<T> io{};
-    for (std::size_t k = 0; k < 3; ++k) io.in[k] = value_at(src, step.operand[k]);
+    io.in[0] = value_at(src, step.operand[0]);
+    io.in[1] = value_at(src, step.operand[1]);
+    io.in[2] = value_at(src, step.operand[2]);
     io.y = workspace(step.node);
     if (step.aux != detail::no_node) io.aux = workspace(step.aux);
     return io;
@@ -403,8 +410,9 @@ class model {
   /// The pointers of a backward step.
   TAPELESS_STEP_INLINE rules::step_io<T> backward_io(const sources& src, const detail::step_plan& step) {
     rules::step_io<T> io = forward_io(src, step);
-    for (std::size_t k = 0; k < 3; ++k)
-      io.din[k] = step.grad[k] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[k]);
+    io.din[0] = step.grad[0] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[0]);
+    io.din[1] = step.grad[1] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[1]);
+    io.din[2] = step.grad[2] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[2]);
     io.dy = adjoint_at(src, step.node);
     if (step.aux != detail::no_node) io.daux = adjoints_.data() + fused_plan.nodes[step.aux].offset;
     return io;
@@ -450,8 +458,8 @@ class model {
   void forward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       [[maybe_unused]] const int steps[] = {
-          0, (rules::forward_step<Op, Batch, Kernels, Check>(step_forward_io(src, schedule<Check>.steps[I]),
-                                                             checked_self(schedule<Check>.steps[I]), report),
+          0, (rules::forward_step<Op, Batch, Kernels, Check>(step_forward_io(src, schedule<Check>().steps[I]),
+                                                             checked_self(schedule<Check>().steps[I]), report),
               0)...};
     }(std::index_sequence_for<Op...>{});
   }
@@ -461,7 +469,7 @@ class model {
     seed(src);
     using reversed = boost::mp11::mp_reverse<boost::mp11::mp_list<Op...>>;
     constexpr std::size_t last = computed_count - 1;
-    constexpr const auto& steps = schedule<Check>.steps;
+    constexpr const auto& steps = schedule<Check>().steps;
     [&]<class... R, std::size_t... I>(boost::mp11::mp_list<R...>, std::index_sequence<I...>) {
       [[maybe_unused]] const int done[] = {
           0, (rules::backward_step<R, Batch, Kernels, steps[last - I].grad[0], steps[last - I].grad[1],
