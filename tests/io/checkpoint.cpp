@@ -10,12 +10,15 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
+
+#include "temp_file.hpp"
 
 namespace fs = std::filesystem;
 namespace io = tapeless::io;
 namespace nn = tapeless::nn;
+using tapeless_test::scratch;
+using tapeless_test::write_file;
 
 namespace {
 
@@ -44,27 +47,6 @@ bool bitwise_equal(const Set& a, const Set& b) {
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-/// A fresh directory per test case, removed afterwards (pid: the three configurations and
-/// ctest -j run tests at the same time).
-struct scratch {
-  fs::path dir = fs::temp_directory_path() /
-                 ("tapeless-io-checkpoint-" + std::to_string(::getpid()) + "-" +
-                  boost::unit_test::framework::current_test_case().p_name.get());
-  scratch() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-void write_bytes(const fs::path& p, std::span<const std::byte> bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
 
 std::uint32_t le32(const std::vector<std::byte>& b, std::size_t at) {
   std::uint32_t v = 0;
@@ -160,7 +142,7 @@ BOOST_AUTO_TEST_CASE(truncated_anywhere_is_reported_and_harmless) {
     BOOST_TEST(bitwise_equal(q, before), "length " << n);
   }
   // The same through a file.
-  write_bytes(s.dir / "t.ckpt", std::span(b).first(b.size() / 2));
+  write_file(s.dir / "t.ckpt", std::span(b).first(b.size() / 2));
   auto q = before;
   const auto st = io::load_checkpoint(s.dir / "t.ckpt", q);
   BOOST_TEST((st.code == io::error::truncated));

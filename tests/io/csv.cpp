@@ -8,7 +8,8 @@
 #include <fstream>
 #include <limits>
 #include <string>
-#include <unistd.h>
+
+#include "temp_file.hpp"
 
 namespace fs = std::filesystem;
 namespace io = tapeless::io;
@@ -66,20 +67,18 @@ BOOST_AUTO_TEST_CASE(errors_name_line_and_column) {
 }
 
 BOOST_AUTO_TEST_CASE(files) {
-  const auto dir = fs::temp_directory_path() / ("tapeless-io-csv-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "data.csv") << "x,y\n0.25,1\n-2,nan\n";
-  const auto t = io::read_csv(dir / "data.csv", {.header = true});
+  const tapeless_test::scratch s;
+  std::ofstream(s.dir / "data.csv") << "x,y\n0.25,1\n-2,nan\n";
+  const auto t = io::read_csv(s.dir / "data.csv", {.header = true});
   BOOST_REQUIRE(t.ok());
   BOOST_TEST(t.value.at(1, 0) == -2.0);
   BOOST_TEST(std::isnan(t.value.at(1, 1)));
-  std::ofstream(dir / "bad.csv") << "x,y\n0.25,1\n-2,n/a\n";
-  auto bad = io::read_csv(dir / "bad.csv", {.header = true});
+  std::ofstream(s.dir / "bad.csv") << "x,y\n0.25,1\n-2,n/a\n";
+  auto bad = io::read_csv(s.dir / "bad.csv", {.header = true});
   BOOST_TEST((bad.status.code == io::error::not_a_number));
-  BOOST_TEST(contains(bad.status.message, "read_csv('" + (dir / "bad.csv").string() + "'): line 3, column 2 ('y'): 'n/a'"),
+  BOOST_TEST(contains(bad.status.message, "read_csv('" + (s.dir / "bad.csv").string() + "'): line 3, column 2 ('y'): 'n/a'"),
              bad.status.message);
-  bad = io::read_csv(dir / "missing.csv");
+  bad = io::read_csv(s.dir / "missing.csv");
   BOOST_TEST((bad.status.code == io::error::cannot_open));
   BOOST_TEST(contains(bad.status.message, "cannot open"), bad.status.message);
-  fs::remove_all(dir);
 }

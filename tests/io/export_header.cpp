@@ -13,7 +13,8 @@
 #include <limits>
 #include <sstream>
 #include <string>
-#include <unistd.h>
+
+#include "temp_file.hpp"
 
 // How the generated header is tested: it must (1) be valid C++ that an inference-only build
 // can include, and (2) hold every value bit for bit.
@@ -188,13 +189,11 @@ BOOST_AUTO_TEST_CASE(refusals_write_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(to_a_file) {
-  const auto dir = fs::temp_directory_path() / ("tapeless-io-export-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  BOOST_TEST(io::export_header(dir / "w.hpp", golden_float(), "golden::model").ok());
-  BOOST_TEST(read_text(dir / "w.hpp") == read_text(data_dir / "export_header_golden_float.hpp"));
-  BOOST_TEST(!fs::exists(dir / "w.hpp.tmp"));
-  const auto st = io::export_header(dir / "no" / "such" / "dir.hpp", golden_float(), "m");
+  const tapeless_test::scratch s;
+  BOOST_TEST(io::export_header(s.dir / "w.hpp", golden_float(), "golden::model").ok());
+  BOOST_TEST(read_text(s.dir / "w.hpp") == read_text(data_dir / "export_header_golden_float.hpp"));
+  BOOST_TEST(!fs::exists(s.dir / "w.hpp.tmp"));
+  const auto st = io::export_header(s.dir / "no" / "such" / "dir.hpp", golden_float(), "m");
   BOOST_TEST((st.code == io::error::cannot_write));
   BOOST_TEST(st.message.find("cannot create") != std::string::npos, st.message);
-  fs::remove_all(dir);
 }

@@ -8,14 +8,18 @@
 
 #include <bit>
 #include <filesystem>
-#include <fstream>
+#include <span>
 #include <string>
-#include <unistd.h>
 #include <vector>
 #include <zlib.h>
 
+#include "temp_file.hpp"
+
 namespace fs = std::filesystem;
 namespace io = tapeless::io;
+using tapeless_test::read_file;
+using tapeless_test::scratch;
+using tapeless_test::write_file;
 
 namespace {
 
@@ -37,36 +41,11 @@ std::vector<std::uint8_t> big_endian(std::uint64_t bits, int bytes) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-struct scratch {
-  fs::path dir = fs::temp_directory_path() /
-                 ("tapeless-io-idx-" + std::to_string(::getpid()) + "-" +
-                  boost::unit_test::framework::current_test_case().p_name.get());
-  scratch() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-void write_plain(const fs::path& p, std::span<const std::byte> b) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
 void write_gzip(const fs::path& p, std::span<const std::byte> b) {
   gzFile f = gzopen(p.c_str(), "wb");
   BOOST_REQUIRE(f);
   BOOST_REQUIRE(gzwrite(f, b.data(), static_cast<unsigned>(b.size())) == static_cast<int>(b.size()));
   BOOST_REQUIRE(gzclose(f) == Z_OK);
-}
-
-std::vector<std::byte> read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<std::byte> b;
-  for (char c; in.get(c);) b.push_back(static_cast<std::byte>(c));
-  return b;
 }
 
 /// Two 2x3 images: pixels 0, 51, ..., 255 and their reverse.
@@ -135,7 +114,7 @@ BOOST_AUTO_TEST_CASE(malformed_files_are_named) {
 
 BOOST_AUTO_TEST_CASE(files_plain_and_gzipped) {
   scratch s;
-  write_plain(s.dir / "images-idx3-ubyte", images);
+  write_file(s.dir / "images-idx3-ubyte", images);
   write_gzip(s.dir / "images-idx3-ubyte.gz", images);
   const auto plain = io::read_idx(s.dir / "images-idx3-ubyte");
   const auto gz = io::read_idx(s.dir / "images-idx3-ubyte.gz");
@@ -143,7 +122,7 @@ BOOST_AUTO_TEST_CASE(files_plain_and_gzipped) {
   BOOST_TEST(gz.ok(), gz.status.message);
   BOOST_TEST(plain.value.dims == gz.value.dims, boost::test_tools::per_element());
   BOOST_TEST(plain.value.bytes == gz.value.bytes, boost::test_tools::per_element());
-  BOOST_TEST((read_all(s.dir / "images-idx3-ubyte.gz")[0] == std::byte{0x1f}));  // really gzip
+  BOOST_TEST((read_file(s.dir / "images-idx3-ubyte.gz")[0] == std::byte{0x1f}));  // really gzip
 
   // A malformed file reads the same way when compressed.
   auto b = images;
@@ -160,14 +139,14 @@ BOOST_AUTO_TEST_CASE(files_plain_and_gzipped) {
   const auto big_idx = make_idx(0x08, {3000}, std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(big.data()),
                                                                         reinterpret_cast<const std::uint8_t*>(big.data()) + big.size()));
   write_gzip(s.dir / "big.gz", big_idx);
-  const auto compressed = read_all(s.dir / "big.gz");
-  write_plain(s.dir / "cut.gz", std::span(compressed).first(compressed.size() / 2));
+  const auto compressed = read_file(s.dir / "big.gz");
+  write_file(s.dir / "cut.gz", std::span(compressed).first(compressed.size() / 2));
   a = io::read_idx(s.dir / "cut.gz");
   BOOST_TEST((a.status.code == io::error::truncated), a.status.message);
   BOOST_TEST(contains(a.status.message, "gzip stream ends unexpectedly"), a.status.message);
   auto corrupt = compressed;
   corrupt[compressed.size() - 6] ^= std::byte{0xFF};  // inside the CRC-32 of the gzip trailer
-  write_plain(s.dir / "corrupt.gz", corrupt);
+  write_file(s.dir / "corrupt.gz", corrupt);
   a = io::read_idx(s.dir / "corrupt.gz");
   BOOST_TEST(!a.ok());
   BOOST_TEST(contains(a.status.message, "cannot decompress"), a.status.message);
@@ -180,7 +159,7 @@ BOOST_AUTO_TEST_CASE(files_plain_and_gzipped) {
 BOOST_AUTO_TEST_CASE(images_labels_one_hot) {
   scratch s;
   write_gzip(s.dir / "images.gz", images);
-  write_plain(s.dir / "labels", labels);
+  write_file(s.dir / "labels", labels);
   const auto im = io::read_idx_images(s.dir / "images.gz");
   BOOST_REQUIRE(im.ok());
   BOOST_TEST(im.value.count == 2u);
@@ -212,7 +191,7 @@ BOOST_AUTO_TEST_CASE(images_labels_one_hot) {
   BOOST_TEST(contains(a.status.message, "expected unsigned bytes with 3 dimensions"), a.status.message);
   const auto l = io::read_idx_labels(s.dir / "images.gz");
   BOOST_TEST((l.status.code == io::error::invalid_argument));
-  write_plain(s.dir / "negative", make_idx(0x09, {2}, {1, 0xFF}));
+  write_file(s.dir / "negative", make_idx(0x09, {2}, {1, 0xFF}));
   BOOST_TEST(contains(io::read_idx_labels(s.dir / "negative").status.message, "label 1 is negative"));
 }
 
