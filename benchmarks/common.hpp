@@ -5,12 +5,12 @@
 #define TAPELESS_BENCHMARKS_COMMON_HPP
 
 #include <benchmark/benchmark.h>
+#include <tapeless/train/random.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
 #include <span>
 #include <string>
@@ -102,21 +102,9 @@ void for_each_config(F&& f) {
 /// still does a full step each time.
 inline constexpr float learning_rate = 0.01f;
 
-/// splitmix64: a small, fixed generator, so that every translation unit sees the same data.
-struct random_source {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  float uniform(float lo, float hi) {
-    return lo + (hi - lo) * static_cast<float>(next() >> 40) * 0x1p-24f;
-  }
-};
-
-/// Starting parameters, the batch of inputs and its targets.
+/// Starting parameters, the batch of inputs and its targets, drawn from tapeless's seeded
+/// generator: its draws depend on neither the compiler nor -ffp-contract, so every
+/// translation unit, whatever its peer's flags, sees the same data.
 template <class C>
 struct problem {
   std::vector<float> params = std::vector<float>(C::parameter_count);
@@ -128,7 +116,7 @@ struct problem {
 template <class C>
 problem<C> make_problem() {
   problem<C> p;
-  random_source random{0x7a9e1e55ull + C::batch * 131 + C::layers};
+  tapeless::train::random random{0x7a9e1e55ull + C::batch * 131 + C::layers};
   for (std::size_t l = 0; l < C::layers; ++l) {
     const std::size_t in = C::widths[l], out = C::widths[l + 1];
     // Glorot for tanh, He for ReLU (uniform).
@@ -143,7 +131,7 @@ problem<C> make_problem() {
     for (auto& v : p.t) v = random.uniform(-0.9f, 0.9f);
   } else {
     for (std::size_t s = 0; s < C::batch; ++s) {
-      p.labels[s] = static_cast<int>(random.next() % C::outputs);
+      p.labels[s] = static_cast<int>(random.below(C::outputs));
       p.t[s * C::outputs + p.labels[s]] = 1.0f;
     }
   }

@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
@@ -126,11 +127,14 @@ struct eigen_net<C, std::index_sequence<L...>> {
     t = Eigen::Map<const Eigen::MatrixXf>(p.t.data(), C::outputs, B);
   }
 
+  // The biases are copied as plain floats: Eigen's packet loop storing a fixed-size vector
+  // into a dynamic Map is dead code for 4 floats, but g++ 12 warns (-Warray-bounds) once
+  // make_problem's code lets it inline this function.
   std::vector<float> flat_gradient() {
     std::vector<float> g(C::parameter_count);
     ((Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
           g.data() + C::weight_offset(L), C::widths[L + 1], C::widths[L]) = at<L>().dw,
-      Eigen::Map<Eigen::VectorXf>(g.data() + C::bias_offset(L), C::widths[L + 1]) = at<L>().db),
+      std::copy_n(at<L>().db.data(), C::widths[L + 1], g.data() + C::bias_offset(L))),
      ...);
     return g;
   }
