@@ -10,6 +10,9 @@
 #
 # Environment: BENCH_FILTER (a --benchmark_filter regex), BENCH_MIN_TIME (seconds, default
 # 0.2), BENCH_REPETITIONS (default 5), RESULTS_DIR (default benchmarks/results/<date>-<cpu>).
+# A run never overwrites an earlier run's default directory: when <date>-<cpu> exists (a run
+# earlier the same day), the results go to <date>-<cpu>-2, then -3, and so on. A RESULTS_DIR
+# that is set is used as it is, even when it holds an earlier run.
 # The translation units are compiled one at a time from scratch so that their compile times
 # can be reported.
 set -euo pipefail
@@ -43,8 +46,26 @@ cpu_family=$(awk -F': ' '/^cpu family/ { print $2; exit }' /proc/cpuinfo)
 cpu_model_number=$(awk -F': ' '/^model\t/ { print $2; exit }' /proc/cpuinfo)
 cpu_slug=$(echo "$cpu_model-f${cpu_family}m${cpu_model_number}" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
 date=$(date +%Y-%m-%d)
-results="${RESULTS_DIR:-$here/results/$date-$cpu_slug}"
-mkdir -p "$results"
+if [[ -n "${RESULTS_DIR:-}" ]]; then
+  results="$RESULTS_DIR"
+  mkdir -p "$results"
+else
+  # mkdir without -p fails when the directory exists: the first free name is claimed at once.
+  mkdir -p "$here/results"
+  results="$here/results/$date-$cpu_slug"
+  n=1
+  until mkdir "$results" 2>/dev/null; do
+    if [[ ! -e "$results" ]]; then
+      echo "run.sh: cannot create the results directory $results" >&2
+      exit 1
+    fi
+    n=$((n + 1))
+    results="$here/results/$date-$cpu_slug-$n"
+  done
+  if ((n > 1)); then
+    echo "run.sh: $here/results/$date-$cpu_slug exists (an earlier run); writing to $results"
+  fi
+fi
 
 benchmark_args=(--benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true
                 --benchmark_min_time="$min_time")
