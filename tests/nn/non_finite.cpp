@@ -80,3 +80,54 @@ BOOST_AUTO_TEST_CASE(overflow_in_the_backward_sweep_names_the_adjoint) {
   BOOST_TEST(r.non_finite.in_backward);
   BOOST_TEST(nn::describe(bce)[r.non_finite.node].name == "fc1.weight");
 }
+
+namespace {
+// Deep enough (more than 32 computed nodes) that the sweeps run as a loop over the plan.
+constexpr auto h1 = nn::tanh(nn::dense<3, "l1">(nn::input<"x", 2>));
+constexpr auto h2 = nn::tanh(nn::dense<3, "l2">(h1));
+constexpr auto h3 = nn::tanh(nn::dense<3, "l3">(h2));
+constexpr auto h4 = nn::tanh(nn::dense<3, "l4">(h3));
+constexpr auto h5 = nn::tanh(nn::dense<3, "l5">(h4));
+constexpr auto h6 = nn::tanh(nn::dense<3, "l6">(h5));
+constexpr auto h7 = nn::tanh(nn::dense<3, "l7">(h6));
+constexpr auto h8 = nn::tanh(nn::dense<3, "l8">(h7));
+constexpr auto h9 = nn::tanh(nn::dense<3, "l9">(h8));
+constexpr auto h10 = nn::tanh(nn::dense<3, "l10">(h9));
+constexpr auto deep_loss = nn::bce_with_logits(nn::dense<1, "out">(h10), nn::target<"t", 1>);
+using deep_t = decltype(nn::compile<2>(deep_loss));
+static_assert(!deep_t::unrolled && model_t::unrolled);
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_deep_network_checks_in_its_step_loop_too) {
+  deep_t m;
+  deep_t::parameters p;
+  deep_t::gradients g1, g2;
+  deep_t::inputs in;
+  deep_t::targets tg;
+  for (std::size_t i = 0; i < p.values().size(); ++i) p.values()[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+  in.values()[0] = 0.5f;
+  const auto checked = m.value_and_grad_checked(p, in, tg, g1);
+  BOOST_TEST(!checked.non_finite.found);
+  BOOST_TEST(checked.loss == m.value_and_grad(p, in, tg, g2));
+  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+
+  in.values()[3] = std::numeric_limits<float>::infinity();  // sample 1, feature 1
+  p.get<"l1.weight">()[1] = 0.0f;  // 0 * inf: NaN in row 0 of sample 1's first product
+  const auto forward = m.value_and_grad_checked(p, in, tg, g1);
+  BOOST_TEST(forward.non_finite.found);
+  BOOST_TEST(!forward.non_finite.in_backward);
+  BOOST_TEST(nn::describe(deep_loss)[forward.non_finite.node].name == "l1.weight x");
+  BOOST_TEST(forward.non_finite.element == 3u);
+
+  // Finite forward values (the loss grows linearly in the huge output weight; the huge
+  // input meets a zero weight column), but the first weight's gradient delta(z1) x^T is
+  // about 1e31 * 1e10.
+  in.values()[3] = 1e10f;
+  for (std::size_t row = 0; row < 3; ++row) p.get<"l1.weight">()[row * 2 + 1] = 0.0f;
+  p.get<"out.weight">()[0] = 3e38f;
+  tg.values()[0] = tg.values()[1] = 1.0f;  // a very negative logit against target 1: loss ~ -z
+  const auto backward = m.value_and_grad_checked(p, in, tg, g1);
+  BOOST_TEST(backward.non_finite.found);
+  BOOST_TEST(backward.non_finite.in_backward);
+  BOOST_TEST(nn::describe(deep_loss)[backward.non_finite.node].name == "l1.weight");
+}

@@ -262,6 +262,86 @@ constexpr plan<Nodes, Computed> make_plan(const std::array<node_summary, Nodes>&
   return p;
 }
 
+/// A step's code: its op, and what its backward rule does with each operand's adjoint.
+template <class Op, rules::grad G0, rules::grad G1, rules::grad G2>
+struct step_code {};
+
+/// What the step loop of a deep network reads at run time.
+template <class T>
+struct loop_args {
+  const T* values[4];  ///< indexed by storage
+  T* gradients;
+  T* workspace;
+  T* adjoints;
+  const node_plan* nodes;
+  const step_plan* steps;
+  std::size_t step_count;
+  non_finite_report* report;
+};
+
+template <class T>
+const T* loop_value(const loop_args<T>& a, std::size_t node) {
+  return a.values[static_cast<std::size_t>(a.nodes[node].where)] + a.nodes[node].offset;
+}
+template <class T>
+T* loop_adjoint(const loop_args<T>& a, std::size_t node) {
+  const node_plan& n = a.nodes[node];
+  if (!n.needs_grad) return nullptr;
+  return (n.where == storage::parameters ? a.gradients : a.adjoints) + n.offset;
+}
+template <class T>
+rules::step_io<T> loop_io(const loop_args<T>& a, const step_plan& s, bool backward) {
+  rules::step_io<T> io{};
+  for (std::size_t k = 0; k < 3; ++k) io.in[k] = loop_value(a, s.operand[k]);
+  io.y = a.workspace + a.nodes[s.node].offset;
+  if (s.aux != no_node) io.aux = a.workspace + a.nodes[s.aux].offset;
+  if (!backward) return io;
+  for (std::size_t k = 0; k < 3; ++k) io.din[k] = s.grad[k] == rules::grad::none ? nullptr : loop_adjoint(a, s.operand[k]);
+  io.dy = loop_adjoint(a, s.node);
+  if (s.aux != no_node) io.daux = a.adjoints + a.nodes[s.aux].offset;
+  return io;
+}
+template <class T>
+rules::checked_nodes loop_checked(const loop_args<T>& a, const step_plan& s, bool backward) {
+  if (!backward) return {{s.node, 0, 0}, {s.absorbed ? 0 : a.nodes[s.node].stored, 0, 0}};
+  rules::checked_nodes c{};
+  for (std::size_t k = 0; k < 3; ++k) c.node[k] = s.operand[k], c.stored[k] = a.nodes[s.operand[k]].stored;
+  return c;
+}
+
+template <class Code, std::size_t Batch, class Kernels, bool Check, class T>
+struct code_entry;
+template <class Op, rules::grad G0, rules::grad G1, rules::grad G2, std::size_t Batch, class Kernels, bool Check,
+          class T>
+struct code_entry<step_code<Op, G0, G1, G2>, Batch, Kernels, Check, T> {
+  static constexpr auto forward = &rules::forward_step<Op, Batch, Kernels, Check, T>;
+  static constexpr auto backward = &rules::backward_step<Op, Batch, Kernels, G0, G1, G2, Check, T>;
+};
+
+// A deep network runs its steps in a loop over the plan, through a table of the steps'
+// rules (one function per op and gradient flow, not per step). Unrolled, every step would be code in functions named with the
+// network's whole nested type, and g++ mangles such names in time growing faster than the
+// square of the depth. A step of the loop costs a table load and an indirect call, little
+// next to a layer's products.
+template <class Codes, std::size_t Batch, class Kernels, bool Check, class T>
+struct step_loop;
+template <class... C, std::size_t Batch, class Kernels, bool Check, class T>
+struct step_loop<boost::mp11::mp_list<C...>, Batch, Kernels, Check, T> {
+  static void forward(const loop_args<T>& a) {
+    static constexpr decltype(&rules::forward_step<rules::absorbed_op, Batch, Kernels, Check, T>) table[] = {
+        code_entry<C, Batch, Kernels, Check, T>::forward...};
+    for (std::size_t i = 0; i < a.step_count; ++i)
+      if (!a.steps[i].absorbed) table[i](loop_io(a, a.steps[i], false), loop_checked(a, a.steps[i], false), a.report);
+  }
+  static void backward(const loop_args<T>& a) {
+    static constexpr decltype(&rules::backward_step<rules::absorbed_op, Batch, Kernels, rules::grad::none,
+                                                    rules::grad::none, rules::grad::none, Check, T>) table[] = {
+        code_entry<C, Batch, Kernels, Check, T>::backward...};
+    for (std::size_t i = a.step_count; i-- > 0;)
+      if (!a.steps[i].absorbed) table[i](loop_io(a, a.steps[i], true), loop_checked(a, a.steps[i], true), a.report);
+  }
+};
+
 }  // namespace detail
 /// The loss of a checked step and whether it met a non-finite value.
 template <class T>
@@ -298,8 +378,8 @@ class model {
   /// written to `grads` (overwritten, not accumulated).
   T value_and_grad(const parameters& params, const inputs& in, const targets& tgt, gradients& grads) {
     const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, grads.data()};
-    forward_sweep<false>(src, nullptr, ops<false>{});
-    backward_sweep<false>(src, nullptr, ops<false>{});
+    forward<false>(src, nullptr);
+    backward<false>(src, nullptr);
     return loss();
   }
 
@@ -311,16 +391,16 @@ class model {
                                          gradients& grads) {
     const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, grads.data()};
     non_finite_report report;
-    forward_sweep<true>(src, &report, ops<true>{});
+    forward<true>(src, &report);
     if (report.found) return {T(0), report};
-    backward_sweep<true>(src, &report, ops<true>{});
+    backward<true>(src, &report);
     return {loss(), report};
   }
 
   /// The loss alone (forward sweep only).
   T value(const parameters& params, const inputs& in, const targets& tgt) {
     const sources src{{params.data(), in.data(), tgt.data(), values_.data()}, nullptr};
-    forward_sweep<false>(src, nullptr, ops<false>{});
+    forward<false>(src, nullptr);
     return loss();
   }
 
@@ -358,6 +438,11 @@ class model {
     return n;
   }();
 
+  /// Whether the sweeps run their steps unrolled, every pointer a constant (a network of up
+  /// to 32 computed nodes: a step of a tiny network takes nanoseconds), or in a loop over the
+  /// plan (deeper networks: their compile time would grow faster than the square of depth).
+  static constexpr bool unrolled = computed_count <= 32;
+
  private:
   /// The checked step runs the unfused plan; both lay out storage alike.
   template <bool Check>
@@ -376,6 +461,18 @@ class model {
   };
   template <bool Check>
   using ops = typename ops_impl<Check>::type;
+
+  /// The code of every step, in order.
+  template <bool Check, class Ops = ops<Check>, class Seq = std::make_index_sequence<computed_count>>
+  struct codes_impl;
+  template <bool Check, class... Op, std::size_t... I>
+  struct codes_impl<Check, boost::mp11::mp_list<Op...>, std::index_sequence<I...>> {
+    using type = boost::mp11::mp_list<detail::step_code<Op, schedule<Check>().steps[I].grad[0],
+                                                        schedule<Check>().steps[I].grad[1],
+                                                        schedule<Check>().steps[I].grad[2]>...>;
+  };
+  template <bool Check>
+  using codes = typename codes_impl<Check>::type;
 
   /// The base pointers of the storages, indexed by detail::storage, and of the gradients.
   struct sources {
@@ -417,25 +514,6 @@ class model {
     if (step.aux != detail::no_node) io.daux = adjoints_.data() + fused_plan.nodes[step.aux].offset;
     return io;
   }
-  // Inlined into every step of a small network, where the pointers fold to constants and
-  // a step is a few nanoseconds; called out of line in a deep one, whose sweep the optimizer
-  // would otherwise take minutes over (128 layers: 19 s -> 80 s with g++).
-  static constexpr bool inline_steps = computed_count <= 32;
-  [[gnu::noinline]] rules::step_io<T> outlined_forward_io(const sources& src, const detail::step_plan& step) {
-    return forward_io(src, step);
-  }
-  [[gnu::noinline]] rules::step_io<T> outlined_backward_io(const sources& src, const detail::step_plan& step) {
-    return backward_io(src, step);
-  }
-  TAPELESS_STEP_INLINE rules::step_io<T> step_forward_io(const sources& src, const detail::step_plan& step) {
-    if constexpr (inline_steps) return forward_io(src, step);
-    else return outlined_forward_io(src, step);
-  }
-  TAPELESS_STEP_INLINE rules::step_io<T> step_backward_io(const sources& src, const detail::step_plan& step) {
-    if constexpr (inline_steps) return backward_io(src, step);
-    else return outlined_backward_io(src, step);
-  }
-
   TAPELESS_STEP_INLINE static rules::checked_nodes checked_self(const detail::step_plan& step) {
     const std::size_t stored = step.absorbed ? 0 : fused_plan.nodes[step.node].stored;
     return {{step.node, 0, 0}, {stored, 0, 0}};
@@ -451,6 +529,25 @@ class model {
     return c;
   }
 
+
+  template <bool Check>
+  void forward(const sources& src, non_finite_report* report) {
+    if constexpr (unrolled) forward_sweep<Check>(src, report, ops<Check>{});
+    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::forward(loop<Check>(src, report));
+  }
+  template <bool Check>
+  void backward(const sources& src, non_finite_report* report) {
+    seed(src);
+    if constexpr (unrolled) backward_sweep<Check>(src, report, ops<Check>{});
+    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::backward(loop<Check>(src, report));
+  }
+  template <bool Check>
+  detail::loop_args<T> loop(const sources& src, non_finite_report* report) {
+    return {{src.values[0], src.values[1], src.values[2], src.values[3]}, src.gradients, values_.data(), adjoints_.data(),
+            schedule<Check>().nodes.data(), schedule<Check>().steps.data(), computed_count,
+            report};
+  }
+
   // The sweeps expand over the steps' ops in one function: each step is a call of a rule
   // instantiated per op (per shape) with pointers read from the constexpr plan. A braced
   // initializer runs the steps in order and has no 256-term limit (clang's fold limit).
@@ -458,7 +555,7 @@ class model {
   void forward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       [[maybe_unused]] const int steps[] = {
-          0, (rules::forward_step<Op, Batch, Kernels, Check>(step_forward_io(src, schedule<Check>().steps[I]),
+          0, (rules::forward_step<Op, Batch, Kernels, Check>(forward_io(src, schedule<Check>().steps[I]),
                                                              checked_self(schedule<Check>().steps[I]), report),
               0)...};
     }(std::index_sequence_for<Op...>{});
@@ -466,14 +563,13 @@ class model {
 
   template <bool Check, class... Op>
   void backward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
-    seed(src);
     using reversed = boost::mp11::mp_reverse<boost::mp11::mp_list<Op...>>;
     constexpr std::size_t last = computed_count - 1;
     constexpr const auto& steps = schedule<Check>().steps;
     [&]<class... R, std::size_t... I>(boost::mp11::mp_list<R...>, std::index_sequence<I...>) {
       [[maybe_unused]] const int done[] = {
           0, (rules::backward_step<R, Batch, Kernels, steps[last - I].grad[0], steps[last - I].grad[1],
-                                   steps[last - I].grad[2], Check>(step_backward_io(src, steps[last - I]),
+                                   steps[last - I].grad[2], Check>(backward_io(src, steps[last - I]),
                                                                   checked_operands(steps[last - I]), report),
               0)...};
     }(reversed{}, std::index_sequence_for<Op...>{});
