@@ -3,8 +3,8 @@
 // useful flops (2 per multiply-add). Compare with the `fma_peak` probe of the same run.
 //
 //   ninja -C build-bench tapeless_products && build-bench/benchmarks/tapeless_products, or
-//   g++ -std=c++20 -O3 -march=native -DNDEBUG -I include benchmarks/products.cpp \
-//       -lbenchmark -lpthread -o products && ./products
+//   g++ -std=c++20 -O3 -march=native -DNDEBUG -I include benchmarks/products.cpp
+//       -lbenchmark -lpthread -o products && ./products   (one command)
 
 #include <benchmark/benchmark.h>
 

@@ -94,6 +94,16 @@ BOOST_AUTO_TEST_CASE(residual_block) {
               "fc1.weight");
 }
 
+BOOST_AUTO_TEST_CASE(two_branches_from_one_input) {
+  // The second branch's nodes follow the whole first branch in the network's order, not the
+  // input they start from: their operand positions are looked up, not the recorded ones.
+  constexpr auto a = nn::tanh(nn::dense<3, "a">(x));
+  constexpr auto b = nn::sigmoid(nn::dense<3, "b">(x));
+  check<3, 2>("two branches", nn::mse(nn::dense<2, "out">(a + b), t), "b.weight");
+  check<3, 2>("two branches, products only", nn::mse(nn::matmul(nn::param<"w", 2, 3>, x) + nn::dense<2, "c">(x), t),
+              "c.weight");
+}
+
 BOOST_AUTO_TEST_CASE(tied_weights) {
   // One parameter node in two matmuls: one parameter, whose gradient is the sum of both uses.
   constexpr auto tied = nn::param<"tied", 3, 3>;

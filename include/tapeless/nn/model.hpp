@@ -39,24 +39,6 @@ using is_leaf = std::bool_constant<is_param<N>::value || is_input<N>::value || i
 template <class N>
 using is_computed = std::bool_constant<!is_leaf<N>::value>;
 
-// Index of a type in a list of distinct types, by overload resolution against one class
-// that derives from index_leaf<i, element i> for every element: one instantiation per list
-// instead of an is_same per element and query (mp_find), and no fold expression (clang
-// stops at 256 terms, which mp_find on clang hits at 128 layers). The function is only
-// declared: it is named in decltype, so nothing is compiled per query.
-template <std::size_t I, class T>
-struct index_leaf {};
-template <class Seq, class L>
-struct index_map_impl;
-template <std::size_t... I, class... T>
-struct index_map_impl<std::index_sequence<I...>, boost::mp11::mp_list<T...>> : index_leaf<I, T>... {};
-template <class L>
-using index_map = index_map_impl<std::make_index_sequence<boost::mp11::mp_size<L>::value>, L>;
-template <class T, std::size_t I>
-std::integral_constant<std::size_t, I> index_in(const index_leaf<I, T>*);
-/// The index of T in the list L (distinct types): index_of<T, L>.
-template <class T, class L>
-inline constexpr std::size_t index_of = decltype(index_in<T>(static_cast<const index_map<L>*>(nullptr)))::value;
 
 template <class L>
 struct network_loss_check {
@@ -102,13 +84,6 @@ struct operand_slots {
   std::array<bool, 3> needs_grad{};
   std::size_t count = 0;
 };
-template <std::size_t... I, bool... G>
-constexpr operand_slots slots(std::index_sequence<I...>, std::integer_sequence<bool, G...>) {
-  operand_slots s{{I...}, {G...}, sizeof...(I)};
-  for (std::size_t k = sizeof...(I); k < 3; ++k) s.index[k] = s.index[0];
-  return s;
-}
-
 /// A node's entry of the plan, before the layout.
 struct node_summary {
   storage where = storage::workspace;
@@ -120,52 +95,80 @@ struct node_summary {
   operand_slots absorbed;  ///< the nodes the fused step absorbs (no gradients)
 };
 
-// Facts about node types as types (integral_constant, index_sequence), not as static data
-// members or variable templates: g++ gives every instantiated variable a symbol whose
-// mangled name carries the node's nested type, which costs time growing with the cube of
-// the depth. The functions that turn them into data take only index sequences.
-template <class Map, class L>
-struct indices_of;
-template <class Map, class... X>
-struct indices_of<Map, boost::mp11::mp_list<X...>> {
-  using index = std::index_sequence<decltype(index_in<X>(static_cast<const Map*>(nullptr)))::value...>;
-  using needs_grad = std::integer_sequence<bool, static_cast<bool>(X::needs_grad)...>;
-};
-
 template <class N>
 using storage_of = std::integral_constant<storage, is_param<N>::value    ? storage::parameters
                                                   : is_input<N>::value  ? storage::inputs
                                                   : is_target<N>::value ? storage::targets
                                                                         : storage::workspace>;
 
-template <class N, class = void>
-struct fusion_lists {
-  using operands = boost::mp11::mp_list<>;
-  using absorbed = boost::mp11::mp_list<>;
+/// Slots with the given operand positions, padded to three with the first, and whether
+/// each operand needs a gradient.
+template <std::size_t Nodes>
+constexpr operand_slots slots_of(const std::array<node_summary, Nodes>& s, std::size_t count, std::size_t a,
+                                 std::size_t b = 0, std::size_t c = 0) {
+  operand_slots o{{a, count > 1 ? b : a, count > 2 ? c : a}, {}, count};
+  for (std::size_t k = 0; k < count; ++k) o.needs_grad[k] = s[o.index[k]].needs_grad;
+  return o;
+}
+
+/// The operand slots of every node, and of the fused step that a layer pattern heads:
+///   affine:    map2(+, W x, b)            -> operands W, x, b; absorbs W x
+///   activated: map(f, map2(+, W x, b))    -> operands W, x, b; absorbs W x and W x + b
+template <std::size_t Nodes>
+constexpr std::array<node_summary, Nodes> with_slots(std::array<node_summary, Nodes> s) {
+  for (auto& n : s) n.own = slots_of(s, n.own.count, n.own.index[0], n.own.index[1]);
+  for (std::size_t i = 0; i < Nodes; ++i) {
+    node_summary& n = s[i];
+    if (n.fusion == rules::fusion::none) continue;
+    const std::size_t sum = n.fusion == rules::fusion::activated ? n.own.index[0] : i;
+    const std::size_t product = s[sum].own.index[0];
+    n.fused = slots_of(s, 3, s[product].own.index[0], s[product].own.index[1], s[sum].own.index[1]);
+    n.absorbed = n.fusion == rules::fusion::activated ? slots_of(s, 2, product, sum) : slots_of(s, 1, product);
+  }
+  return s;
+}
+
+/// The nodes whose orders are prefixes of the network's: the loss, the operand it visits
+/// first, that one's, and so on. Their recorded operand positions hold in the network's
+/// order; for a chain of layers these are all computed nodes.
+template <std::size_t Nodes>
+constexpr std::array<bool, Nodes> prefix_chain(const std::array<std::size_t, Nodes>& prefix) {
+  std::array<bool, Nodes> on{};
+  for (std::size_t p = Nodes - 1; p != graph::detail::absent; p = prefix[p]) on[p] = true;
+  return on;
+}
+
+/// A node's operand positions in the network's order: those its own order recorded, or,
+/// off the prefix chain (a branch merged into another), looked up.
+template <class Map, class N, bool Recorded>
+struct operand_positions {
+  enum : std::size_t { first = N::order::first, second = N::order::second };
 };
-template <class N>
-struct fusion_lists<N, std::void_t<typename rules::fusion_of<N>::operands>> {
-  using operands = typename rules::fusion_of<N>::operands;
-  using absorbed = typename rules::fusion_of<N>::absorbed;
+template <class Map, class N>
+struct operand_positions<Map, N, false> {
+  using operands = typename N::operands;
+  enum : std::size_t {
+    first = graph::detail::position<boost::mp11::mp_front<operands>, Map>::value,
+    second = graph::detail::position<boost::mp11::mp_back<operands>, Map>::value
+  };
 };
 
-/// The summaries of all nodes, from their types: class templates and data only, nothing
-/// compiled per node type.
-template <class Nodes, std::size_t Batch>
+/// The summaries of all nodes, from their types and the operand positions their orders
+/// recorded: class templates and data only, nothing compiled per node type.
+template <class Nodes, std::size_t Batch, class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
 struct summaries;
-template <class... N, std::size_t Batch>
-struct summaries<boost::mp11::mp_list<N...>, Batch> {
-  using map = index_map<boost::mp11::mp_list<N...>>;
-  template <class L>
-  using info = indices_of<map, L>;
-  static constexpr std::array<node_summary, sizeof...(N)> value{node_summary{
-      storage_of<N>::value, N::size * (N::batched ? Batch : 1), N::needs_grad,
-      slots(typename info<typename N::operands>::index{}, typename info<typename N::operands>::needs_grad{}),
-      rules::fusion_of<N>::kind::value,
-      slots(typename info<typename fusion_lists<N>::operands>::index{},
-            typename info<typename fusion_lists<N>::operands>::needs_grad{}),
-      slots(typename info<typename fusion_lists<N>::absorbed>::index{},
-            typename info<typename fusion_lists<N>::absorbed>::needs_grad{})}...};
+template <class... N, std::size_t Batch, std::size_t... I>
+struct summaries<boost::mp11::mp_list<N...>, Batch, std::index_sequence<I...>> {
+  using map = graph::detail::index_map<boost::mp11::mp_list<N...>>;
+  static constexpr std::array<bool, sizeof...(N)> recorded = prefix_chain<sizeof...(N)>({N::order::prefix...});
+  template <class M, std::size_t J>
+  using positions = operand_positions<map, M, recorded[J] || is_leaf<M>::value>;
+  static constexpr std::array<node_summary, sizeof...(N)> value = with_slots(std::array<node_summary, sizeof...(N)>{
+      node_summary{storage_of<N>::value, N::size * (N::batched ? Batch : 1), N::needs_grad,
+                   operand_slots{{positions<N, I>::first, positions<N, I>::second, positions<N, I>::first},
+                                 {},
+                                 boost::mp11::mp_size<typename N::operands>::value},
+                   rules::fusion_of<N>::kind::value, {}, {}}...});
 };
 
 template <std::size_t Nodes, std::size_t Computed>
@@ -410,7 +413,7 @@ class model {
     static_assert(detail::is_computed<N>::value && boost::mp11::mp_contains<nodes, N>::value,
                   "tapeless::nn::model::values_of(n): 'n' must be a computed node of this network "
                   "(parameters, inputs and targets are in their own sets)");
-    constexpr const detail::node_plan& n = fused_plan.nodes[detail::index_of<N, nodes>];
+    constexpr const detail::node_plan& n = fused_plan.nodes[graph::index_of<N, nodes>];
     static_assert(n.written, "tapeless::nn::model::values_of(n): 'n' is a product W x that its layer's "
                              "fused step adds the bias to in place; ask for the layer's W x + b instead");
     return {values_.data() + n.offset, n.stored};

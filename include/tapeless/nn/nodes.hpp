@@ -29,7 +29,8 @@ struct input_node {
   enum : std::size_t { size = Size };
   enum : bool { batched = true, needs_grad = false };
   using operands = boost::mp11::mp_list<>;
-  using nodes = boost::mp11::mp_list<input_node>;
+  using order = graph::post_order<input_node, false>;
+  using nodes = typename order::nodes;
 };
 
 /// A training target of `Size` values per sample.
@@ -39,7 +40,8 @@ struct target_node {
   enum : std::size_t { size = Size };
   enum : bool { batched = true, needs_grad = false };
   using operands = boost::mp11::mp_list<>;
-  using nodes = boost::mp11::mp_list<target_node>;
+  using order = graph::post_order<target_node, false>;
+  using nodes = typename order::nodes;
 };
 
 /// A trainable parameter: a Rows x Cols matrix (row-major), or a vector when Cols = 1.
@@ -49,7 +51,8 @@ struct param_node {
   enum : std::size_t { rows = Rows, cols = Cols, size = Rows * Cols };
   enum : bool { batched = false, needs_grad = true };
   using operands = boost::mp11::mp_list<>;
-  using nodes = boost::mp11::mp_list<param_node>;
+  using order = graph::post_order<param_node, false>;
+  using nodes = typename order::nodes;
 };
 
 /// W x: a parameter matrix times a vector (per sample, so a matrix product on a batch).
@@ -58,7 +61,9 @@ struct matmul_node {
   enum : std::size_t { size = W::rows };
   enum : bool { batched = X::batched, needs_grad = W::needs_grad || X::needs_grad };
   using operands = boost::mp11::mp_list<W, X>;
-  using nodes = graph::post_order<matmul_node, X, W>;  // data path first: parameters in layer order
+  // The data path first, so that parameters come in layer order.
+  using order = graph::post_order<matmul_node, true, X, W>;
+  using nodes = typename order::nodes;
 };
 
 /// F applied to every element of A.
@@ -67,7 +72,8 @@ struct map_node {
   enum : std::size_t { size = A::size };
   enum : bool { batched = A::batched, needs_grad = A::needs_grad };
   using operands = boost::mp11::mp_list<A>;
-  using nodes = graph::post_order<map_node, A>;
+  using order = graph::post_order<map_node, false, A>;
+  using nodes = typename order::nodes;
 };
 
 /// F applied elementwise to A and B of equal size; an operand that is not batched is
@@ -77,7 +83,8 @@ struct map2_node {
   enum : std::size_t { size = A::size };
   enum : bool { batched = A::batched || B::batched, needs_grad = A::needs_grad || B::needs_grad };
   using operands = boost::mp11::mp_list<A, B>;
-  using nodes = graph::post_order<map2_node, A, B>;
+  using order = graph::post_order<map2_node, false, A, B>;
+  using nodes = typename order::nodes;
 };
 
 /// The sum of the elements of each sample: size 1.
@@ -86,7 +93,8 @@ struct sum_node {
   enum : std::size_t { size = 1 };
   enum : bool { batched = A::batched, needs_grad = A::needs_grad };
   using operands = boost::mp11::mp_list<A>;
-  using nodes = graph::post_order<sum_node, A>;
+  using order = graph::post_order<sum_node, false, A>;
+  using nodes = typename order::nodes;
 };
 
 /// Softmax cross-entropy of logits Z against a target distribution T, per sample:
@@ -96,7 +104,8 @@ struct softmax_cross_entropy_node {
   enum : std::size_t { size = 1 };
   enum : bool { batched = true, needs_grad = Z::needs_grad || T::needs_grad };
   using operands = boost::mp11::mp_list<Z, T>;
-  using nodes = graph::post_order<softmax_cross_entropy_node, Z, T>;
+  using order = graph::post_order<softmax_cross_entropy_node, false, Z, T>;
+  using nodes = typename order::nodes;
 };
 
 namespace detail {

@@ -282,7 +282,7 @@ struct op_of<softmax_cross_entropy_node<Z, T>> {
 enum class fusion { none, affine, activated };
 
 /// The pattern a node heads: W x + b (affine) or F(W x + b) (activated), with b a parameter.
-/// `absorbed` are the nodes whose steps the fused step does; `operands` are W, x, b.
+/// The fused step's operands are W, x and b; it does the steps of W x (and of W x + b).
 template <class N>
 struct fusion_of {
   using kind = std::integral_constant<fusion, fusion::none>;
@@ -292,16 +292,12 @@ template <class W, class X, class B>
 struct fusion_of<map2_node<plus_fn, matmul_node<W, X>, B>> {
   using kind = std::integral_constant<fusion, fusion::affine>;
   using op = dense_op<W::rows, W::cols, X::batched, void>;
-  using operands = boost::mp11::mp_list<W, X, B>;
-  using absorbed = boost::mp11::mp_list<matmul_node<W, X>>;
 };
 template <class F, class W, class X, class B>
   requires(!B::batched)
 struct fusion_of<map_node<F, map2_node<plus_fn, matmul_node<W, X>, B>>> {
   using kind = std::integral_constant<fusion, fusion::activated>;
   using op = dense_op<W::rows, W::cols, X::batched, F>;
-  using operands = boost::mp11::mp_list<W, X, B>;
-  using absorbed = boost::mp11::mp_list<matmul_node<W, X>, map2_node<plus_fn, matmul_node<W, X>, B>>;
 };
 
 /// The op of a step: the node's own, a fused one, or none when it is absorbed.
