@@ -15,20 +15,29 @@ constexpr auto loss = nn::mse(nn::dense<1, "fc2">(nn::tanh(nn::dense<3, "fc1">(n
 using model_t = decltype(nn::compile<2>(loss));
 }  // namespace
 
+namespace {
+/// On finite data the checked step reports nothing and gives the unchecked step's results.
+template <class Model>
+void expect_checked_equals_unchecked(Model& m, const typename Model::parameters& p, const typename Model::inputs& in,
+                                     const typename Model::targets& tg) {
+  typename Model::gradients g1, g2;
+  const auto checked = m.value_and_grad_checked(p, in, tg, g1);
+  const auto plain = m.value_and_grad(p, in, tg, g2);
+  BOOST_TEST(!checked.non_finite.found);
+  BOOST_TEST(checked.loss == plain);
+  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(finite_step_reports_nothing_and_matches_the_unchecked_step) {
   model_t m;
   model_t::parameters p;
-  model_t::gradients g1, g2;
   model_t::inputs in;
   model_t::targets tg;
   for (std::size_t i = 0; i < p.values().size(); ++i) p.values()[i] = 0.1f * static_cast<float>(i % 5) - 0.2f;
   in.values()[0] = 0.5f;
   tg.values()[1] = 1.0f;
-  const auto checked = m.value_and_grad_checked(p, in, tg, g1);
-  const float plain = m.value_and_grad(p, in, tg, g2);
-  BOOST_TEST(!checked.non_finite.found);
-  BOOST_TEST(checked.loss == plain);
-  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+  expect_checked_equals_unchecked(m, p, in, tg);
 }
 
 BOOST_AUTO_TEST_CASE(infinite_input_is_caught_in_the_first_product) {
@@ -101,19 +110,16 @@ static_assert(!deep_t::unrolled && model_t::unrolled);
 BOOST_AUTO_TEST_CASE(a_deep_network_checks_in_its_step_loop_too) {
   deep_t m;
   deep_t::parameters p;
-  deep_t::gradients g1, g2;
+  deep_t::gradients g;
   deep_t::inputs in;
   deep_t::targets tg;
   for (std::size_t i = 0; i < p.values().size(); ++i) p.values()[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
   in.values()[0] = 0.5f;
-  const auto checked = m.value_and_grad_checked(p, in, tg, g1);
-  BOOST_TEST(!checked.non_finite.found);
-  BOOST_TEST(checked.loss == m.value_and_grad(p, in, tg, g2));
-  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+  expect_checked_equals_unchecked(m, p, in, tg);
 
   in.values()[3] = std::numeric_limits<float>::infinity();  // sample 1, feature 1
   p.get<"l1.weight">()[1] = 0.0f;  // 0 * inf: NaN in row 0 of sample 1's first product
-  const auto forward = m.value_and_grad_checked(p, in, tg, g1);
+  const auto forward = m.value_and_grad_checked(p, in, tg, g);
   BOOST_TEST(forward.non_finite.found);
   BOOST_TEST(!forward.non_finite.in_backward);
   BOOST_TEST(nn::describe(deep_loss)[forward.non_finite.node].name == "l1.weight x");
@@ -126,7 +132,7 @@ BOOST_AUTO_TEST_CASE(a_deep_network_checks_in_its_step_loop_too) {
   for (std::size_t row = 0; row < 3; ++row) p.get<"l1.weight">()[row * 2 + 1] = 0.0f;
   p.get<"out.weight">()[0] = 3e38f;
   tg.values()[0] = tg.values()[1] = 1.0f;  // a very negative logit against target 1: loss ~ -z
-  const auto backward = m.value_and_grad_checked(p, in, tg, g1);
+  const auto backward = m.value_and_grad_checked(p, in, tg, g);
   BOOST_TEST(backward.non_finite.found);
   BOOST_TEST(backward.non_finite.in_backward);
   BOOST_TEST(nn::describe(deep_loss)[backward.non_finite.node].name == "l1.weight");
