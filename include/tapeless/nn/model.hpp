@@ -39,7 +39,6 @@ using is_leaf = std::bool_constant<is_param<N>::value || is_input<N>::value || i
 template <class N>
 using is_computed = std::bool_constant<!is_leaf<N>::value>;
 
-
 template <class L>
 struct network_loss_check {
   static_assert(node<L>, "tapeless::nn::compile(loss) requires 'loss' to be a network node");
@@ -269,11 +268,13 @@ constexpr plan<Nodes, Computed> make_plan(const std::array<node_summary, Nodes>&
 template <class Op, rules::grad G0, rules::grad G1, rules::grad G2>
 struct step_code {};
 
-/// What the step loop of a deep network reads at run time.
+/// What a sweep reads: the storages' base pointers and the plan. Unrolled into the sweep of
+/// a small network, every pointer a step computes from it folds to a constant; the step loop
+/// of a deep network computes them at run time.
 template <class T>
-struct loop_args {
+struct sweep_args {
   const T* values[4];  ///< indexed by storage
-  T* gradients;
+  T* gradients;        ///< null for a forward sweep alone
   T* workspace;
   T* adjoints;
   const node_plan* nodes;
@@ -282,34 +283,43 @@ struct loop_args {
   non_finite_report* report;
 };
 
+// The helpers take the node plan apart from the arguments: an unrolled sweep passes the
+// constexpr plan itself, so that its entries fold even where -Os keeps the sweep out of line.
 template <class T>
-const T* loop_value(const loop_args<T>& a, std::size_t node) {
-  return a.values[static_cast<std::size_t>(a.nodes[node].where)] + a.nodes[node].offset;
+TAPELESS_STEP_INLINE const T* value_at(const sweep_args<T>& a, const node_plan* nodes, std::size_t node) {
+  return a.values[static_cast<std::size_t>(nodes[node].where)] + nodes[node].offset;
 }
+/// The adjoint of a node that needs one (a parameter or a computed node), else null.
 template <class T>
-T* loop_adjoint(const loop_args<T>& a, std::size_t node) {
-  const node_plan& n = a.nodes[node];
+TAPELESS_STEP_INLINE T* adjoint_at(const sweep_args<T>& a, const node_plan* nodes, std::size_t node) {
+  const node_plan& n = nodes[node];
   if (!n.needs_grad) return nullptr;
   return (n.where == storage::parameters ? a.gradients : a.adjoints) + n.offset;
 }
+/// The pointers of a step; written out rather than looped, so that -Os folds every pointer
+/// of an unrolled sweep to a constant and keeps no plan in the binary.
 template <class T>
-rules::step_io<T> loop_io(const loop_args<T>& a, const step_plan& s, bool backward) {
+TAPELESS_STEP_INLINE rules::step_io<T> step_pointers(const sweep_args<T>& a, const node_plan* nodes, const step_plan& s,
+                                                     bool backward) {
   rules::step_io<T> io{};
-  for (std::size_t k = 0; k < 3; ++k) io.in[k] = loop_value(a, s.operand[k]);
-  io.y = a.workspace + a.nodes[s.node].offset;
-  if (s.aux != no_node) io.aux = a.workspace + a.nodes[s.aux].offset;
+  io.in[0] = value_at(a, nodes, s.operand[0]);
+  io.in[1] = value_at(a, nodes, s.operand[1]);
+  io.in[2] = value_at(a, nodes, s.operand[2]);
+  io.y = a.workspace + nodes[s.node].offset;
+  if (s.aux != no_node) io.aux = a.workspace + nodes[s.aux].offset;
   if (!backward) return io;
-  for (std::size_t k = 0; k < 3; ++k) io.din[k] = s.grad[k] == rules::grad::none ? nullptr : loop_adjoint(a, s.operand[k]);
-  io.dy = loop_adjoint(a, s.node);
-  if (s.aux != no_node) io.daux = a.adjoints + a.nodes[s.aux].offset;
+  io.din[0] = s.grad[0] == rules::grad::none ? nullptr : adjoint_at(a, nodes, s.operand[0]);
+  io.din[1] = s.grad[1] == rules::grad::none ? nullptr : adjoint_at(a, nodes, s.operand[1]);
+  io.din[2] = s.grad[2] == rules::grad::none ? nullptr : adjoint_at(a, nodes, s.operand[2]);
+  io.dy = adjoint_at(a, nodes, s.node);
+  if (s.aux != no_node) io.daux = a.adjoints + nodes[s.aux].offset;
   return io;
 }
-template <class T>
-rules::checked_nodes loop_checked(const loop_args<T>& a, const step_plan& s, bool backward) {
-  if (!backward) return {{s.node, 0, 0}, {s.absorbed ? 0 : a.nodes[s.node].stored, 0, 0}};
-  rules::checked_nodes c{};
-  for (std::size_t k = 0; k < 3; ++k) c.node[k] = s.operand[k], c.stored[k] = a.nodes[s.operand[k]].stored;
-  return c;
+/// What a checked step looks at: its own values (forward), or its operands' adjoints.
+TAPELESS_STEP_INLINE rules::checked_nodes step_checked(const node_plan* nodes, const step_plan& s, bool backward) {
+  if (!backward) return {{s.node, 0, 0}, {s.absorbed ? 0 : nodes[s.node].stored, 0, 0}};
+  return {{s.operand[0], s.operand[1], s.operand[2]},
+          {nodes[s.operand[0]].stored, nodes[s.operand[1]].stored, nodes[s.operand[2]].stored}};
 }
 
 template <class Code, std::size_t Batch, class Kernels, bool Check, class T>
@@ -322,26 +332,26 @@ struct code_entry<step_code<Op, G0, G1, G2>, Batch, Kernels, Check, T> {
 };
 
 // A deep network runs its steps in a loop over the plan, through a table of the steps'
-// rules (one function per op and gradient flow, not per step). Unrolled, every step would be code in functions named with the
-// network's whole nested type, and g++ mangles such names in time growing faster than the
-// square of the depth. A step of the loop costs a table load and an indirect call, little
-// next to a layer's products.
+// rules (one function per op and gradient flow, not per step). Unrolled, every step would be
+// code in functions named with the network's whole nested type, and g++ mangles such names
+// in time growing faster than the square of the depth. A step of the loop costs a table
+// load and an indirect call, little next to a layer's products.
 template <class Codes, std::size_t Batch, class Kernels, bool Check, class T>
 struct step_loop;
 template <class... C, std::size_t Batch, class Kernels, bool Check, class T>
 struct step_loop<boost::mp11::mp_list<C...>, Batch, Kernels, Check, T> {
-  static void forward(const loop_args<T>& a) {
+  static void forward(const sweep_args<T>& a) {
     static constexpr decltype(&rules::forward_step<rules::absorbed_op, Batch, Kernels, Check, T>) table[] = {
         code_entry<C, Batch, Kernels, Check, T>::forward...};
     for (std::size_t i = 0; i < a.step_count; ++i)
-      if (!a.steps[i].absorbed) table[i](loop_io(a, a.steps[i], false), loop_checked(a, a.steps[i], false), a.report);
+      if (!a.steps[i].absorbed) table[i](step_pointers(a, a.nodes, a.steps[i], false), step_checked(a.nodes, a.steps[i], false), a.report);
   }
-  static void backward(const loop_args<T>& a) {
+  static void backward(const sweep_args<T>& a) {
     static constexpr decltype(&rules::backward_step<rules::absorbed_op, Batch, Kernels, rules::grad::none,
                                                     rules::grad::none, rules::grad::none, Check, T>) table[] = {
         code_entry<C, Batch, Kernels, Check, T>::backward...};
     for (std::size_t i = a.step_count; i-- > 0;)
-      if (!a.steps[i].absorbed) table[i](loop_io(a, a.steps[i], true), loop_checked(a, a.steps[i], true), a.report);
+      if (!a.steps[i].absorbed) table[i](step_pointers(a, a.nodes, a.steps[i], true), step_checked(a.nodes, a.steps[i], true), a.report);
   }
 };
 
@@ -483,71 +493,31 @@ class model {
     T* gradients;  ///< null for a forward sweep alone
   };
 
-  TAPELESS_STEP_INLINE const T* value_at(const sources& src, std::size_t node) const {
-    const detail::node_plan& n = fused_plan.nodes[node];
-    return src.values[static_cast<std::size_t>(n.where)] + n.offset;
-  }
-  /// The adjoint of a node that needs one (a parameter or a computed node), else null.
-  TAPELESS_STEP_INLINE T* adjoint_at(const sources& src, std::size_t node) {
-    const detail::node_plan& n = fused_plan.nodes[node];
-    if (!n.needs_grad) return nullptr;
-    return (n.where == detail::storage::parameters ? src.gradients : adjoints_.data()) + n.offset;
-  }
-  TAPELESS_STEP_INLINE T* workspace(std::size_t node) { return values_.data() + fused_plan.nodes[node].offset; }
-
-  /// The pointers of a forward step.
-  TAPELESS_STEP_INLINE rules::step_io<T> forward_io(const sources& src, const detail::step_plan& step) {
-    // Written out rather than looped, so that -Os folds every pointer to a constant and the
-    // plan itself is not kept in the binary.
-    rules::step_io<T> io{};
-    io.in[0] = value_at(src, step.operand[0]);
-    io.in[1] = value_at(src, step.operand[1]);
-    io.in[2] = value_at(src, step.operand[2]);
-    io.y = workspace(step.node);
-    if (step.aux != detail::no_node) io.aux = workspace(step.aux);
-    return io;
-  }
-  /// The pointers of a backward step.
-  TAPELESS_STEP_INLINE rules::step_io<T> backward_io(const sources& src, const detail::step_plan& step) {
-    rules::step_io<T> io = forward_io(src, step);
-    io.din[0] = step.grad[0] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[0]);
-    io.din[1] = step.grad[1] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[1]);
-    io.din[2] = step.grad[2] == rules::grad::none ? nullptr : adjoint_at(src, step.operand[2]);
-    io.dy = adjoint_at(src, step.node);
-    if (step.aux != detail::no_node) io.daux = adjoints_.data() + fused_plan.nodes[step.aux].offset;
-    return io;
-  }
-  TAPELESS_STEP_INLINE static rules::checked_nodes checked_self(const detail::step_plan& step) {
-    const std::size_t stored = step.absorbed ? 0 : fused_plan.nodes[step.node].stored;
-    return {{step.node, 0, 0}, {stored, 0, 0}};
-  }
-  TAPELESS_STEP_INLINE static rules::checked_nodes checked_operands(const detail::step_plan& step) {
-    rules::checked_nodes c{};
-    for (std::size_t k = 0; k < 3; ++k) c = with(c, k, step.operand[k]);
-    return c;
-  }
-  static constexpr rules::checked_nodes with(rules::checked_nodes c, std::size_t k, std::size_t node) {
-    c.node[k] = node;
-    c.stored[k] = fused_plan.nodes[node].stored;
-    return c;
-  }
-
-
   template <bool Check>
   void forward(const sources& src, non_finite_report* report) {
-    if constexpr (unrolled) forward_sweep<Check>(src, report, ops<Check>{});
-    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::forward(loop<Check>(src, report));
+    const detail::sweep_args<T> args = sweep<Check>(src, report);
+    if constexpr (unrolled) forward_sweep<Check>(args, ops<Check>{});
+    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::forward(args);
   }
   template <bool Check>
   void backward(const sources& src, non_finite_report* report) {
-    seed(src);
-    if constexpr (unrolled) backward_sweep<Check>(src, report, ops<Check>{});
-    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::backward(loop<Check>(src, report));
+    const detail::sweep_args<T> args = sweep<Check>(src, report);
+    T* dl = detail::adjoint_at(args, fused_plan.nodes.data(), node_count - 1);  // the seed: the loss is the mean over the batch
+    for (std::size_t b = 0; b < loss_count; ++b) dl[b] = T(1) / T(loss_count);
+    if constexpr (unrolled) backward_sweep<Check>(args, ops<Check>{});
+    else detail::step_loop<codes<Check>, Batch, Kernels, Check, T>::backward(args);
   }
   template <bool Check>
-  detail::loop_args<T> loop(const sources& src, non_finite_report* report) {
-    return {{src.values[0], src.values[1], src.values[2], src.values[3]}, src.gradients, values_.data(), adjoints_.data(),
-            schedule<Check>().nodes.data(), schedule<Check>().steps.data(), computed_count,
+  TAPELESS_STEP_INLINE detail::sweep_args<T> sweep(const sources& src, non_finite_report* report) {
+    return {{src.values[0], src.values[1], src.values[2], src.values[3]},
+            src.gradients,
+            values_.data(),
+            adjoints_.data(),
+            // An unrolled sweep reads the plan as a constant; taking its address here would
+            // keep it in the binary.
+            unrolled ? nullptr : schedule<Check>().nodes.data(),
+            unrolled ? nullptr : schedule<Check>().steps.data(),
+            computed_count,
             report};
   }
 
@@ -555,35 +525,34 @@ class model {
   // instantiated per op (per shape) with pointers read from the constexpr plan. A braced
   // initializer runs the steps in order and has no 256-term limit (clang's fold limit).
   template <bool Check, class... Op>
-  void forward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
+  void forward_sweep(const detail::sweep_args<T>& args, boost::mp11::mp_list<Op...>) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      [[maybe_unused]] const int steps[] = {
-          0, (rules::forward_step<Op, Batch, Kernels, Check>(forward_io(src, schedule<Check>().steps[I]),
-                                                             checked_self(schedule<Check>().steps[I]), report),
+      constexpr const auto& plan = schedule<Check>();
+      [[maybe_unused]] const int done[] = {
+          0, (rules::forward_step<Op, Batch, Kernels, Check>(
+                  detail::step_pointers(args, plan.nodes.data(), plan.steps[I], false),
+                  detail::step_checked(plan.nodes.data(), plan.steps[I], false), args.report),
               0)...};
     }(std::index_sequence_for<Op...>{});
   }
 
   template <bool Check, class... Op>
-  void backward_sweep(const sources& src, non_finite_report* report, boost::mp11::mp_list<Op...>) {
+  void backward_sweep(const detail::sweep_args<T>& args, boost::mp11::mp_list<Op...>) {
     using reversed = boost::mp11::mp_reverse<boost::mp11::mp_list<Op...>>;
     constexpr std::size_t last = computed_count - 1;
     constexpr const auto& steps = schedule<Check>().steps;
+    constexpr const detail::node_plan* nodes = schedule<Check>().nodes.data();
     [&]<class... R, std::size_t... I>(boost::mp11::mp_list<R...>, std::index_sequence<I...>) {
       [[maybe_unused]] const int done[] = {
           0, (rules::backward_step<R, Batch, Kernels, steps[last - I].grad[0], steps[last - I].grad[1],
-                                   steps[last - I].grad[2], Check>(backward_io(src, steps[last - I]),
-                                                                  checked_operands(steps[last - I]), report),
+                                   steps[last - I].grad[2], Check>(
+                  detail::step_pointers(args, nodes, steps[last - I], true),
+                  detail::step_checked(nodes, steps[last - I], true), args.report),
               0)...};
     }(reversed{}, std::index_sequence_for<Op...>{});
   }
 
   static constexpr std::size_t loss_count = Loss::batched ? Batch : 1;
-
-  void seed(const sources& src) {
-    T* dl = adjoint_at(src, node_count - 1);
-    for (std::size_t b = 0; b < loss_count; ++b) dl[b] = T(1) / T(loss_count);
-  }
 
   T loss() const {
     const T* l = values_.data() + fused_plan.nodes[node_count - 1].offset;
