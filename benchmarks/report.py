@@ -15,9 +15,10 @@ import os
 import subprocess
 import sys
 
-IMPLS = ["tapeless", "tapeless_plain", "loops", "eigen", "libtorch", "adolc"]
+IMPLS = ["tapeless", "tapeless_unfused", "tapeless_plain", "loops", "eigen", "libtorch", "adolc"]
 LABELS = {
-    "tapeless": "tapeless (SIMD)",
+    "tapeless": "tapeless (fused step)",
+    "tapeless_unfused": "tapeless (value_and_grad + sgd_step)",
     "tapeless_plain": "tapeless (plain kernels)",
     "loops": "loops (hand-written)",
     "eigen": "Eigen (hand-written)",

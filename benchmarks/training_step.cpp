@@ -1,5 +1,6 @@
-// Training-step benchmark: tapeless with its SIMD kernels (the default) and with the plain
-// reference loops, on every configuration of common.hpp; and the reference gradients the
+// Training-step benchmark: tapeless's fused training step (value_and_step), and
+// value_and_grad + sgd_step with its SIMD kernels (the default) and with the plain reference
+// loops, on every configuration of common.hpp; and the reference gradients the
 // peers are checked against. The peers live in their own translation units (loops.cpp,
 // eigen.cpp, torch.cpp, adolc.cpp) so that the compile time of each can be reported.
 
@@ -77,12 +78,12 @@ struct instance {
     std::copy(prob.t.begin(), prob.t.end(), tg.template get<"t">().begin());
   }
 
-  /// The gradient in the flat layout.
-  static std::vector<float> flat_gradient() {
+  /// The gradient (or the parameters) in the flat layout.
+  static std::vector<float> flat_gradient(const typename model::gradients& set = g) {
     std::vector<float> flat(C::parameter_count);
     for (std::size_t l = 0; l < C::layers; ++l) {
-      auto w = g.find(tensor_name(l, false));
-      auto b = g.find(tensor_name(l, true));
+      auto w = set.find(tensor_name(l, false));
+      auto b = set.find(tensor_name(l, true));
       std::copy(w.begin(), w.end(), flat.begin() + C::weight_offset(l));
       std::copy(b.begin(), b.end(), flat.begin() + C::bias_offset(l));
     }
@@ -110,8 +111,32 @@ void tapeless_step(benchmark::State& state) {
   bench::set_counters<C>(state);
 }
 
+/// One fused training step (value_and_step: the SGD update inside the backward sweep). Its
+/// update with rate 1 is checked first: the parameters must move by the reference gradient.
+template <class C>
+void tapeless_fused_step(benchmark::State& state) {
+  using I = instance<C, tapeless::lower::simd_kernels>;
+  I::load(bench::make_problem<C>());
+  const std::vector<float> before = I::flat_gradient(I::p);
+  const float loss = I::m.value_and_step(I::p, I::in, I::tg, 1.0f);
+  std::vector<float> moved = I::flat_gradient(I::p);
+  for (std::size_t i = 0; i < moved.size(); ++i) moved[i] = before[i] - moved[i];
+  if (!bench::matches_reference<C>(state, loss, moved)) return;
+  I::load(bench::make_problem<C>());
+  float rate = bench::learning_rate;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(I::m.value_and_step(I::p, I::in, I::tg, rate));
+    rate = -rate;
+    benchmark::ClobberMemory();
+  }
+  bench::set_counters<C>(state);
+}
+
 const int registered = [] {
   bench::register_all("tapeless", []<class C>(const std::string& name) {
+    benchmark::RegisterBenchmark(name.c_str(), tapeless_fused_step<C>);
+  });
+  bench::register_all("tapeless_unfused", []<class C>(const std::string& name) {
     benchmark::RegisterBenchmark(name.c_str(), tapeless_step<C, tapeless::lower::simd_kernels>);
   });
   bench::register_all("tapeless_plain", []<class C>(const std::string& name) {

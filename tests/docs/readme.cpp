@@ -65,7 +65,11 @@ BOOST_AUTO_TEST_CASE(networks) {
   const float l = model.value_and_grad(params, inputs, targets, grads);
   BOOST_TEST(l == std::log(10.0f), boost::test_tools::tolerance(1e-6f));
   nn::sgd_step(params, grads, 0.1f);
-  BOOST_TEST(model.value(params, inputs, targets) < l);
+  const float after_sgd = model.value(params, inputs, targets);
+  BOOST_TEST(after_sgd < l);
+  // The fused step returns the loss before its update, then lowers it further.
+  BOOST_TEST(model.value_and_step(params, inputs, targets, 0.1f) == after_sgd, boost::test_tools::tolerance(1e-6f));
+  BOOST_TEST(model.value(params, inputs, targets) < after_sgd);
 
   BOOST_TEST(nn::explain(loss, "fc1.weight").formula ==
              "dL/dfc1.weight = ((fc2.weight^T (1/B (softmax(z2) - t))) .* relu'(z1)) x^T");

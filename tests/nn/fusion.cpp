@@ -11,6 +11,7 @@
 #include <limits>
 #include <tapeless/nn.hpp>
 
+#include "deep_network.hpp"
 #include "support.hpp"
 
 namespace {
@@ -111,24 +112,9 @@ BOOST_AUTO_TEST_CASE(the_layer_outputs_are_those_of_the_unfused_step) {
   for (std::size_t i = 0; i < za.size(); ++i) BOOST_TEST(za[i] == zb[i]);
 }
 
-namespace {
-// Twelve layers: more steps than the sweep inlines (deep networks call the step pointer
-// helpers out of line), so this covers that code path too.
-constexpr auto d0 = nn::input<"x", 3>;
-constexpr auto d1 = nn::tanh(nn::dense<4, "l1">(d0));
-constexpr auto d2 = nn::tanh(nn::dense<4, "l2">(d1));
-constexpr auto d3 = nn::tanh(nn::dense<4, "l3">(d2));
-constexpr auto d4 = nn::tanh(nn::dense<4, "l4">(d3));
-constexpr auto d5 = nn::tanh(nn::dense<4, "l5">(d4));
-constexpr auto d6 = nn::tanh(nn::dense<4, "l6">(d5));
-constexpr auto d7 = nn::tanh(nn::dense<4, "l7">(d6));
-constexpr auto d8 = nn::tanh(nn::dense<4, "l8">(d7));
-constexpr auto d9 = nn::tanh(nn::dense<4, "l9">(d8));
-constexpr auto d10 = nn::tanh(nn::dense<4, "l10">(d9));
-constexpr auto d11 = nn::tanh(nn::dense<4, "l11">(d10));
-constexpr auto d12 = nn::tanh(nn::dense<4, "l12">(d11));
-constexpr auto deep = nn::mse(nn::dense<2, "out">(d12), nn::target<"t", 2>);
-}  // namespace
+// Twelve layers (deep_network.hpp): more steps than the sweep inlines, so this covers the
+// step loop too.
+constexpr auto deep = tapeless_test::deep_network::loss;
 
 BOOST_AUTO_TEST_CASE(a_deep_network_fuses_every_layer_and_agrees_with_the_unfused_step) {
   using model_t = decltype(nn::compile<3, double>(deep));

@@ -4,8 +4,9 @@
 // A compiled model keeps every forward value and adjoint in arrays sized at compile time,
 // so training does not touch the heap. Every global operator new and delete is replaced
 // here by a counting version over malloc and free; after a first, warming-up step (which
-// would reveal lazily allocated buffers, if any), 100 steps of value_and_grad + sgd_step
-// must allocate nothing. The counter is itself tested: it must see a vector grow.
+// would reveal lazily allocated buffers, if any), 100 steps of value_and_grad + sgd_step and
+// 100 fused steps (value_and_step) must allocate nothing. The counter is itself tested: it
+// must see a vector grow.
 
 #include <atomic>
 #include <cmath>
@@ -114,6 +115,7 @@ heap_use training_steps(const Loss& loss, FillTargets fill_targets) {
     for (int step = 0; step < 100; ++step) {
       checksum += m.value_and_grad(p, in, tgt, g);
       nn::sgd_step(p, g, 0.01f);
+      checksum += m.value_and_step(p, in, tgt, 0.01f);  // the fused training step
     }
     checksum += m.value(p, in, tgt);
   });

@@ -133,6 +133,13 @@ BOOST_AUTO_TEST_CASE(find_at_run_time) {
   BOOST_TEST(in.find("x").size() == 15u);
   BOOST_TEST(in.find("t").empty());
   BOOST_TEST(t.find("t").size() == 10u);
+
+  // A const set finds read-only views of the same values.
+  const params& read_only = p;
+  const std::span<const float> view = read_only.find(known);
+  BOOST_TEST(view.data() == bias.data());
+  BOOST_TEST(view[1] == 3.0f);
+  BOOST_TEST(read_only.find("nope").empty());
 }
 
 BOOST_AUTO_TEST_CASE(values_cover_everything) {

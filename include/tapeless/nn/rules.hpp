@@ -41,15 +41,19 @@ struct step_io {
   const T* in[3];
   T* din[3];  ///< null where the operand needs no gradient
   T* y;
-  const T* dy;
+  T* dy;  ///< changed only by a fused update, which scales the delta in place
   T* aux;
   T* daux;
+  T rate;  ///< the learning rate of a step that updates parameters in place (grad::update)
 };
 
 /// What a backward rule does with an operand's adjoint: nothing (the operand needs no
 /// gradient), store the first contribution, or add to the earlier ones. Known at compile
 /// time from the schedule, so adjoints are never zeroed in advance.
-enum class grad { none, store, add };
+/// `update` (a fused training step): the operand is a parameter that no other step reads,
+/// and io.din points at the parameter itself; the rule applies w -= rate * dL/dw in place
+/// once it no longer needs w, without writing the gradient anywhere.
+enum class grad { none, store, add, update };
 
 template <std::size_t Rows, std::size_t Cols, bool Batched>
 struct matmul_op {
@@ -226,14 +230,27 @@ struct dense_op {
 
   template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
   static void backward(const step_io<T>& io) {
-    const T* delta = io.dy;
+    T* delta = io.dy;
     if constexpr (activated) {
       Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux, false);
       delta = io.daux;
     }
-    if constexpr (GB != grad::none) bias_gradient<Batch, GB>(delta, io.din[2]);
-    matmul_op<Rows, Cols, XBatched>::template backward_from<Batch, Kernels, GW, GX>(io.in[0], io.in[1], delta,
+    constexpr grad gw = GW == grad::update ? grad::none : GW, gb = GB == grad::update ? grad::none : GB;
+    if constexpr (gb != grad::none) bias_gradient<Batch, gb>(delta, io.din[2]);
+    matmul_op<Rows, Cols, XBatched>::template backward_from<Batch, Kernels, gw, GX>(io.in[0], io.in[1], delta,
                                                                                      io.din[0], io.din[1]);
+    if constexpr (GW == grad::update || GB == grad::update) update<Batch, Kernels, GW, GB>(io, delta);
+  }
+
+  /// The fused SGD update, after every read of W: the delta, which no later step reads (the
+  /// absorbed node's adjoint, or this node's own), is scaled by -rate, and the weight
+  /// gradient's product then adds straight into W (and the delta's sum into b).
+  template <std::size_t Batch, class Kernels, grad GW, grad GB, class T>
+  static void update(const step_io<T>& io, T* delta) {
+    for (std::size_t i = 0; i < Rows * samples<Batch>; ++i) delta[i] *= -io.rate;
+    if constexpr (GB == grad::update) bias_gradient<Batch, grad::add>(delta, io.din[2]);
+    if constexpr (GW == grad::update)
+      Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, io.in[1], io.din[0], true);
   }
 
   /// dL/db = the delta summed over the samples.

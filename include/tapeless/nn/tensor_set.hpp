@@ -78,6 +78,10 @@ class tensor_set<T, Batch, boost::mp11::mp_list<Leaves...>> {
     const auto i = index_of(name);
     return i == count ? std::span<T>{} : std::span<T>(storage_.data() + offsets[i], sizes[i]);
   }
+  std::span<const T> find(std::string_view name) const {
+    const auto i = index_of(name);
+    return i == count ? std::span<const T>{} : std::span<const T>(storage_.data() + offsets[i], sizes[i]);
+  }
 
   /// Calls f(name, values) for every tensor, in the network's order.
   template <class F>
