@@ -1,4 +1,4 @@
-// expect: fused step adds the bias to in place
+// expect: its layer.s fused step adds the bias to in place
 // A layer's product W x is computed inside the layer's fused step and never written out on
 // its own, so values_of(W x) does not compile; the layer's W x + b can be read.
 #include <tapeless/nn.hpp>

@@ -111,15 +111,23 @@ constexpr operand_slots slots_of(const std::array<node_summary, Nodes>& s, std::
   return o;
 }
 
-/// The operand slots of every node, and of the fused step that a layer pattern heads:
-///   affine:    map2(+, W x, b)            -> operands W, x, b; absorbs W x
-///   activated: map(f, map2(+, W x, b))    -> operands W, x, b; absorbs W x and W x + b
+/// The operand slots of every node, and of the fused step that a pattern heads:
+///   affine:        map2(+, W x, b)              -> operands W, x, b; absorbs W x
+///   activated:     map(f, map2(+, W x, b))      -> operands W, x, b; absorbs W x and W x + b
+///   squared_error: scale(sum(square(p - t)))    -> operands p, t; absorbs p - t, its square
+///                                                  and their sum
 template <std::size_t Nodes>
 constexpr std::array<node_summary, Nodes> with_slots(std::array<node_summary, Nodes> s) {
   for (auto& n : s) n.own = slots_of(s, n.own.count, n.own.index[0], n.own.index[1]);
   for (std::size_t i = 0; i < Nodes; ++i) {
     node_summary& n = s[i];
     if (n.fusion == rules::fusion::none) continue;
+    if (n.fusion == rules::fusion::squared_error) {
+      const std::size_t sum = n.own.index[0], square = s[sum].own.index[0], difference = s[square].own.index[0];
+      n.fused = slots_of(s, 2, s[difference].own.index[0], s[difference].own.index[1]);
+      n.absorbed = slots_of(s, 3, difference, square, sum);
+      continue;
+    }
     const std::size_t sum = n.fusion == rules::fusion::activated ? n.own.index[0] : i;
     const std::size_t product = s[sum].own.index[0];
     n.fused = slots_of(s, 3, s[product].own.index[0], s[product].own.index[1], s[sum].own.index[1]);
@@ -231,6 +239,8 @@ constexpr void fuse(plan<Nodes, Computed>& p, const std::array<node_summary, Nod
     for (std::size_t k = 0; k < s.absorbed.count; ++k) p.steps[p.step_of[s.absorbed.index[k]]].absorbed = true;
     p.nodes[s.absorbed.index[0]].written = false;  // the product: kept in the output or aux
     if (s.fusion == rules::fusion::activated) step.aux = s.absorbed.index[1];
+    if (s.fusion == rules::fusion::squared_error)  // the loss alone is written
+      for (std::size_t k = 0; k < s.absorbed.count; ++k) p.nodes[s.absorbed.index[k]].written = false;
   }
 }
 
@@ -261,7 +271,7 @@ constexpr std::array<std::size_t, Nodes> readers_of(const plan<Nodes, Computed>&
   std::array<std::size_t, Nodes> readers{};
   for (const step_plan& step : p.steps) {
     if (step.absorbed) continue;
-    const std::size_t count = step.applied == rules::fusion::none ? summary[step.node].own.count : 3;
+    const std::size_t count = (step.applied == rules::fusion::none ? summary[step.node].own : summary[step.node].fused).count;
     for (std::size_t k = 0; k < count; ++k) ++readers[step.operand[k]];
   }
   return readers;
@@ -274,7 +284,8 @@ template <std::size_t Nodes, std::size_t Computed>
 constexpr bool updates_in_place(const plan<Nodes, Computed>& p, const std::array<std::size_t, Nodes>& readers,
                                 const step_plan& step, std::size_t k) {
   const std::size_t o = step.operand[k];
-  return !step.absorbed && step.applied != rules::fusion::none && (k == 0 || k == 2) &&
+  const bool layer = step.applied == rules::fusion::affine || step.applied == rules::fusion::activated;
+  return !step.absorbed && layer && (k == 0 || k == 2) &&
          p.nodes[o].where == storage::parameters && readers[o] == 1 && step.grad[k] == rules::grad::store;
 }
 
@@ -505,8 +516,10 @@ class model {
                   "tapeless::nn::model::values_of(n): 'n' must be a computed node of this network "
                   "(parameters, inputs and targets are in their own sets)");
     constexpr const detail::node_plan& n = fused_plan.nodes[graph::index_of<N, nodes>];
-    static_assert(n.written, "tapeless::nn::model::values_of(n): 'n' is a product W x that its layer's "
-                             "fused step adds the bias to in place; ask for the layer's W x + b instead");
+    static_assert(n.written, "tapeless::nn::model::values_of(n): 'n' is not written out by the fused step "
+                             "that computes it: a product W x, which its layer's fused step adds the bias to "
+                             "in place (ask for the layer's W x + b instead), or a part of mse (p - t, its "
+                             "square or their sum; ask for the loss or the prediction)");
     return {values_.data() + n.offset, n.stored};
   }
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #include <boost/mp11/list.hpp>
@@ -262,6 +263,52 @@ struct dense_op {
   }
 };
 
+/// A loss (Num/Den) sum_i (p_i - t_i)^2 per sample in one step (mse: Num/Den = 1/Size):
+/// the difference, its square, the sum and the scale, four steps each way on a few values
+/// that a tiny network would otherwise pass through memory one after another.
+/// Operands: p, t.
+template <std::size_t Size, bool PBatched, bool TBatched, std::intmax_t Num, std::intmax_t Den>
+struct squared_error_op {
+  template <std::size_t Batch>
+  static constexpr std::size_t samples = PBatched || TBatched ? Batch : 1;
+  template <bool OperandBatched>
+  static constexpr std::size_t element(std::size_t s, std::size_t i) {
+    return OperandBatched ? s * Size + i : i;
+  }
+
+  template <std::size_t Batch, class Kernels, class T>
+  static void forward(const step_io<T>& io) {
+    const T *p = io.in[0], *t = io.in[1];
+    for (std::size_t s = 0; s < samples<Batch>; ++s) {
+      T sum = 0;
+      for (std::size_t i = 0; i < Size; ++i) {
+        const T e = p[element<PBatched>(s, i)] - t[element<TBatched>(s, i)];
+        sum += e * e;
+      }
+      io.y[s] = T(Num) / T(Den) * sum;
+    }
+  }
+  /// dL/dp = dy 2 Num/Den (p - t) and dL/dt = -dL/dp.
+  template <std::size_t Batch, class Kernels, grad GP, grad GT, grad, class T>
+  static void backward(const step_io<T>& io) {
+    const T *p = io.in[0], *t = io.in[1];
+    T *dp = io.din[0], *dt = io.din[1];
+    // An operand broadcast over the batch collects every sample's contribution.
+    constexpr bool p_sums = !PBatched && samples<Batch> > 1, t_sums = !TBatched && samples<Batch> > 1;
+    if constexpr (p_sums) prepare_to_add<GP>(dp, Size);
+    if constexpr (t_sums) prepare_to_add<GT>(dt, Size);
+    for (std::size_t s = 0; s < samples<Batch>; ++s) {
+      const T factor = io.dy[s] * T(2 * Num) / T(Den);
+      for (std::size_t i = 0; i < Size; ++i) {
+        const auto ip = element<PBatched>(s, i), it = element<TBatched>(s, i);
+        const T g = factor * (p[ip] - t[it]);
+        if constexpr (GP != grad::none) dp[ip] = (GP == grad::add || p_sums ? dp[ip] : T(0)) + g;
+        if constexpr (GT != grad::none) dt[it] = (GT == grad::add || t_sums ? dt[it] : T(0)) - g;
+      }
+    }
+  }
+};
+
 /// The step of a node whose work a fused step does.
 struct absorbed_op {
   template <std::size_t Batch, class Kernels, class T>
@@ -296,7 +343,7 @@ struct op_of<softmax_cross_entropy_node<Z, T>> {
 
 /// How a node may be fused with the nodes below it (whether it is, the plan decides: an
 /// absorbed node must have no other consumer).
-enum class fusion { none, affine, activated };
+enum class fusion { none, affine, activated, squared_error };
 
 /// The pattern a node heads: W x + b (affine) or F(W x + b) (activated), with b a parameter.
 /// The fused step's operands are W, x and b; it does the steps of W x (and of W x + b).
@@ -317,22 +364,26 @@ struct fusion_of<map_node<F, map2_node<plus_fn, matmul_node<W, X>, B>>> {
   using op = dense_op<W::rows, W::cols, X::batched, F>;
 };
 
+/// The pattern scale(sum((p - t)^2)) of mse, with operands p and t. The fused step does the
+/// steps of p - t, its square and the sum.
+template <std::intmax_t Num, std::intmax_t Den, class P, class T>
+struct fusion_of<map_node<scale_fn<Num, Den>, sum_node<map_node<square_fn, map2_node<minus_fn, P, T>>>>> {
+  using kind = std::integral_constant<fusion, fusion::squared_error>;
+  using op = squared_error_op<P::size, P::batched, T::batched, Num, Den>;
+};
+
 /// The op of a step: the node's own, a fused one, or none when it is absorbed.
 template <class N, fusion Applied, bool Absorbed>
 struct step_op {
-  using type = typename op_of<N>::type;
+  using type = typename fusion_of<N>::op;
 };
 template <class N, fusion Applied>
 struct step_op<N, Applied, true> {
   using type = absorbed_op;
 };
 template <class N>
-struct step_op<N, fusion::affine, false> {
-  using type = typename fusion_of<N>::op;
-};
-template <class N>
-struct step_op<N, fusion::activated, false> {
-  using type = typename fusion_of<N>::op;
+struct step_op<N, fusion::none, false> {
+  using type = typename op_of<N>::type;
 };
 
 /// Records the first non-finite value of v[0, n) in `report`.
