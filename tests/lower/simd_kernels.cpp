@@ -187,6 +187,14 @@ BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {
   check_products<263, 40, 9>();
 }
 
+BOOST_AUTO_TEST_CASE(weight_gradient_with_packed_dy_in_blocks) {
+  // The weight gradient packs dY^T, all rows for a block of samples, into a stack buffer of
+  // 128 KiB: many rows shrink the block of samples (600 rows: blocks of 50 samples), and
+  // beyond 1024 rows the rows are packed in blocks too (1031 rows: 1020 and 11).
+  check_products<600, 17, 300>();
+  check_products<1031, 9, 64>();
+}
+
 BOOST_AUTO_TEST_CASE(elementwise_maps) {
   const auto a = random_values<37>(6);
   const auto dy = random_values<37>(7);

@@ -14,12 +14,13 @@ namespace tapeless::lower::detail {
 // A tile of MR x NV vectors of `out` lives in registers while the product runs along the
 // common dimension k: per step, NV vectors of one row of B are loaded and each of the MR
 // values of A's column is broadcast and multiplied into them (6 x 2 vectors with AVX2: 12
-// accumulators, 2 loads of B and 6 broadcasts for 12 FMAs). The operands are read where
-// they lie, through compile-time strides; only a B whose columns are not contiguous (the
-// forward product, which multiplies by a transpose) is packed, one panel of columns at a
-// time, into a stack buffer of at most `max_depth` x NR values (16 KiB of floats with
-// AVX2). Depth is cut into blocks of at most `max_depth` so that a panel of B stays in L1
-// while every tile of rows passes over it.
+// accumulators, 2 loads of B and 6 broadcasts for 12 FMAs). B is read where it lies,
+// through compile-time strides; only a B whose columns are not contiguous (the forward
+// product, which multiplies by a transpose) is packed, one panel of columns at a time, into
+// a stack buffer of at most `max_depth` x NR values (16 KiB of floats with AVX2). A is read
+// in place, or, for the weight gradient, packed tile by tile (packed_a). Depth is cut into
+// blocks of at most `max_depth` so that a panel of B stays in L1 while every tile of rows
+// passes over it.
 
 template <class T>
 using vec = simd::batch<T>;
@@ -65,10 +66,9 @@ inline constexpr std::size_t tile_vectors = Cols > vec<T>::size ? 2 : 1;
 /// Deepest block of the common dimension: a panel of B (max_depth x NR) fills half of L1.
 inline constexpr std::size_t max_depth = 256;
 
-/// K split into equal blocks of at most max_depth.
-template <std::size_t K>
-inline constexpr std::size_t depth_block = (K + (K + max_depth - 1) / max_depth - 1) /
-                                           ((K + max_depth - 1) / max_depth);
+/// K split into equal blocks of at most Max (max_depth unless said otherwise).
+template <std::size_t K, std::size_t Max = max_depth>
+inline constexpr std::size_t depth_block = (K + (K + Max - 1) / Max - 1) / ((K + Max - 1) / Max);
 
 /// Size of a B read in place below which tiles run row by row.
 inline constexpr std::size_t small_operand_bytes = 16 * 1024;
@@ -188,12 +188,78 @@ struct transposed_b {
   static constexpr std::size_t stride = PanelWidth;
 };
 
-/// One block of depth of out (+)= A B: a, b and out point at its first k. With a small B
-/// (or a small depth) the tiles run row after row, so that `out` is written in order;
-/// otherwise column panel after column panel, so that each panel of B is read from L1 by
-/// every tile of rows.
-template <std::size_t M, std::size_t N, std::size_t MaxDepth, std::size_t AM, std::size_t AK,
-          class BSource, class Out, class T>
+/// A read where it lies: A(m, k) = a[m * AM + k * AK] (rows of W or of X along k, whose
+/// values a tile broadcasts from one stream per row).
+template <std::size_t AM, std::size_t AK>
+struct rows_of_a {
+  static constexpr bool packed = false;
+
+  template <std::size_t Rows>
+  static constexpr std::size_t row_stride = AM;
+  template <std::size_t Rows>
+  static constexpr std::size_t depth_stride = AK;
+
+  template <class T>
+  static const T* tile(const T* a, std::size_t m0, std::size_t) {
+    return a + m0 * AM;
+  }
+};
+
+/// A copied by pack_rows, tile after tile of tile_rows rows, each tile as [k][row]: a tile
+/// reads its broadcasts from one contiguous stream. Pays when B is wide (every packed value
+/// serves N / lanes FMAs) and B is read in place, so that the packing happens once per
+/// block of depth (the weight gradient, where A is dY^T: a tile otherwise reads one line of
+/// dY per step of depth).
+template <std::size_t AM, std::size_t AK>
+struct packed_a {
+  static constexpr bool packed = true;
+
+  template <std::size_t Rows>
+  static constexpr std::size_t row_stride = 1;
+  template <std::size_t Rows>
+  static constexpr std::size_t depth_stride = Rows;
+
+  template <class T>
+  static const T* tile(const T* a, std::size_t m0, std::size_t depth) {
+    return a + m0 * depth;
+  }
+
+  /// Copies `depth` columns of M rows of A into `packed`, tile after tile.
+  template <std::size_t M, class T>
+  static void pack(std::size_t depth, const T* a, T* packed) {
+    for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) {
+      T* tile = packed + m0 * depth;
+      for (std::size_t k = 0; k < depth; ++k)
+        unroll<rows>([&](auto i) { tile[k * rows + i] = a[(m0 + i) * AM + k * AK]; });
+    });
+  }
+};
+
+/// Stack bytes for packed A: all M rows for one block of depth (the depth shrinks to fit),
+/// so that B, read in place, is streamed once per block of depth; M x 32 values at least,
+/// in blocks of rows beyond that.
+inline constexpr std::size_t packed_a_bytes = 128 * 1024;
+
+template <class T, std::size_t M>
+inline constexpr std::size_t packed_depth_limit = [] {
+  const std::size_t fit = packed_a_bytes / (M * sizeof(T));
+  return fit < 32 ? 32 : fit < max_depth ? fit : max_depth;
+}();
+
+/// Rows of A packed at a time: all M if they fit, else as many whole tiles as fit.
+template <class T, std::size_t M, std::size_t Depth>
+inline constexpr std::size_t packed_rows = [] {
+  if (M * Depth * sizeof(T) <= packed_a_bytes) return M;
+  const std::size_t tiles = packed_a_bytes / (tile_rows * Depth * sizeof(T));
+  return (tiles > 0 ? tiles : 1) * tile_rows;
+}();
+
+/// One block of depth and rows of out (+)= A B: a (through ASource), b and out point at the
+/// block's first k and row. With a small B (or a small depth) the tiles run row after row,
+/// so that `out` is written in order; otherwise column panel after column panel, so that
+/// each panel of B is read from L1 by every tile of rows.
+template <std::size_t M, std::size_t N, std::size_t MaxDepth, class ASource, class BSource,
+          class Out, class T>
 inline void product_block(std::size_t depth, const T* a, const T* b, T* out, bool add, T* buffer) {
   using V = vec<T>;
   constexpr std::size_t NR = tile_vectors<T, N> * V::size;
@@ -202,7 +268,9 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
     constexpr std::size_t bk = BSource::template stride<width, nv * V::size, T>;
     V acc[rows][nv];
     unroll<rows>([&](auto i) { unroll<nv>([&](auto v) { acc[i][v] = V(T(0)); }); });
-    multiply_tile<rows, nv, AM, AK, bk>(depth, a + m0 * AM, panel, acc);
+    multiply_tile<rows, nv, ASource::template row_stride<rows>,
+                  ASource::template depth_stride<rows>, bk>(depth, ASource::tile(a, m0, depth),
+                                                             panel, acc);
     Out::template store<width>(acc, out + Out::offset(m0, n0), add);
   };
   auto panel_of = [&](std::size_t n0, auto width) {
@@ -223,18 +291,32 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
   }
 }
 
-/// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK]; B read through BSource, the
-/// tile stored through Out. `accumulate` false: out is overwritten.
-template <std::size_t M, std::size_t N, std::size_t K, std::size_t AM, std::size_t AK,
-          class BSource, class Out, class T>
+/// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK], read in place or packed
+/// (ASource: rows_of_a or packed_a); B read through BSource, the tile stored through Out.
+/// `accumulate` false: out is overwritten.
+template <std::size_t M, std::size_t N, std::size_t K, template <std::size_t, std::size_t> class ASource,
+          std::size_t AM, std::size_t AK, class BSource, class Out, class T>
 inline void product(const T* a, const T* b, T* out, bool accumulate) {
+  using A = ASource<AM, AK>;
   constexpr std::size_t NR = tile_vectors<T, N> * vec<T>::size;
-  constexpr std::size_t kc = depth_block<K>;
-  alignas(64) T buffer[BSource::template in_place<N, T> ? 1 : kc * NR];
-  for (std::size_t k0 = 0; k0 < K; k0 += kc)
-    product_block<M, N, kc, AM, AK, BSource, Out>(K - k0 < kc ? K - k0 : kc, a + k0 * AK,
-                                                  BSource::advance(b, k0), out,
-                                                  accumulate || k0 > 0, buffer);
+  constexpr std::size_t kc =
+      A::packed ? depth_block<K, packed_depth_limit<T, M>> : depth_block<K>;
+  constexpr std::size_t mc = A::packed ? packed_rows<T, M, kc> : M;
+  alignas(64) T b_buffer[BSource::template in_place<N, T> ? 1 : kc * NR];
+  alignas(64) T a_buffer[A::packed ? mc * kc : 1];
+  for (std::size_t k0 = 0; k0 < K; k0 += kc) {
+    const std::size_t depth = K - k0 < kc ? K - k0 : kc;
+    for_tiles<M, mc>([&](std::size_t m0, auto rows) {
+      const T* a_block = a + m0 * AM + k0 * AK;
+      if constexpr (A::packed) {
+        A::template pack<rows>(depth, a_block, a_buffer);
+        a_block = a_buffer;
+      }
+      product_block<rows, N, kc, A, BSource, Out>(depth, a_block, BSource::advance(b, k0),
+                                                  out + Out::offset(m0, 0), accumulate || k0 > 0,
+                                                  b_buffer);
+    });
+  }
 }
 
 }  // namespace tapeless::lower::detail
