@@ -176,8 +176,18 @@ struct transposed_b {
 
   template <std::size_t Width, std::size_t PanelWidth, class T>
   static const T* panel(const T* b, std::size_t n0, std::size_t depth, T* buffer) {
+    // Squares of lanes x lanes transposed in registers, the edges value by value.
+    constexpr std::size_t lanes = vec<T>::size;
+    constexpr std::size_t square_rows = Width / lanes * lanes;
+    const std::size_t square_depth = depth / lanes * lanes;
     const T* src = b + n0 * LD;
-    for (std::size_t j = 0; j < Width; ++j)
+    for (std::size_t j = 0; j < square_rows; j += lanes) {
+      for (std::size_t k = 0; k < square_depth; k += lanes)
+        simd::transpose_square(src + j * LD + k, LD, buffer + k * PanelWidth + j, PanelWidth);
+      for (std::size_t k = square_depth; k < depth; ++k)
+        for (std::size_t i = j; i < j + lanes; ++i) buffer[k * PanelWidth + i] = src[i * LD + k];
+    }
+    for (std::size_t j = square_rows; j < Width; ++j)
       for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = src[j * LD + k];
     for (std::size_t j = Width; j < PanelWidth; ++j)
       for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = T(0);
