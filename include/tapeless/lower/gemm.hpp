@@ -59,6 +59,22 @@ inline void for_tiles(F&& tile) {
 /// AVX2 or SSE, leaving room for the two vectors of B and one broadcast.
 inline constexpr std::size_t tile_rows = 6;
 
+/// Calls tile(start, integral_constant<rows>) over [0, M) in tiles of tile_rows, except that
+/// a remainder of 1 or 2 rows joins the last whole tile and the two split evenly (4 + 3,
+/// 4 + 4): a tile of 1 or 2 rows has too few accumulators to hide the latency of an FMA.
+template <std::size_t M, class F>
+inline void for_row_tiles(F&& tile) {
+  constexpr std::size_t rest = M % tile_rows;
+  if constexpr (M > tile_rows && (rest == 1 || rest == 2)) {
+    constexpr std::size_t last = tile_rows + rest, head = M - last;
+    for_tiles<head, tile_rows>(tile);
+    tile(head, std::integral_constant<std::size_t, (last + 1) / 2>{});
+    tile(head + (last + 1) / 2, std::integral_constant<std::size_t, last / 2>{});
+  } else {
+    for_tiles<M, tile_rows>(tile);
+  }
+}
+
 /// Vectors per tile row: two, or one when the output is no wider than a vector.
 template <class T, std::size_t Cols>
 inline constexpr std::size_t tile_vectors = Cols > vec<T>::size ? 2 : 1;
@@ -237,7 +253,7 @@ struct packed_a {
   /// Copies `depth` columns of M rows of A into `packed`, tile after tile.
   template <std::size_t M, class T>
   static void pack(std::size_t depth, const T* a, T* packed) {
-    for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) {
+    for_row_tiles<M>([&](std::size_t m0, auto rows) {
       T* tile = packed + m0 * depth;
       for (std::size_t k = 0; k < depth; ++k)
         unroll<rows>([&](auto i) { tile[k * rows + i] = a[(m0 + i) * AM + k * AK]; });
@@ -289,14 +305,14 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
   };
   if constexpr (BSource::template in_place<N, T> &&
                 MaxDepth * N * sizeof(T) <= small_operand_bytes) {
-    for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) {
+    for_row_tiles<M>([&](std::size_t m0, auto rows) {
       for_tiles<N, NR>(
           [&](std::size_t n0, auto width) { tile(m0, rows, n0, width, panel_of(n0, width)); });
     });
   } else {
     for_tiles<N, NR>([&](std::size_t n0, auto width) {
       const T* panel = panel_of(n0, width);
-      for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) { tile(m0, rows, n0, width, panel); });
+      for_row_tiles<M>([&](std::size_t m0, auto rows) { tile(m0, rows, n0, width, panel); });
     });
   }
 }
