@@ -77,8 +77,8 @@ struct simd_kernels {
     }
   }
 
-  /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast, rows of
-  /// X read in place (rows shorter than a vector: plain loops).
+  /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast from dY
+  /// packed tile by tile, rows of X read in place (rows shorter than a vector: plain loops).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_weight_gradient(const T* dy, const T* x, T* dw, bool accumulate) {
     if constexpr (Cols < detail::vec<T>::size)
