@@ -179,12 +179,23 @@ BOOST_AUTO_TEST_CASE(products_with_remainders) {
 }
 
 BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {
-  // More than 256 along the common dimension of each product: Cols (forward), Samples
-  // (weight gradient), Rows (input gradient) are cut into blocks that add up.
+  // More than a block along the common dimension of each product: Cols (forward, blocks
+  // of at most 1024), Samples (weight gradient, 256), Rows (input gradient, 256) are cut
+  // into blocks that add up.
   check_products<19, 784, 3>();
   check_products<19, 784, 23>();
   check_products<7, 300, 261>();
   check_products<263, 40, 9>();
+  check_products<19, 1100, 23>();  // forward that packs W
+  check_products<30, 1100, 9>();   // forward that packs X
+}
+
+BOOST_AUTO_TEST_CASE(weight_gradient_with_packed_dy_in_blocks) {
+  // The weight gradient packs dY^T, all rows for a block of samples, into a stack buffer of
+  // 128 KiB: many rows shrink the block of samples (600 rows: blocks of 50 samples), and
+  // beyond 1024 rows the rows are packed in blocks too (1031 rows: 1020 and 11).
+  check_products<600, 17, 300>();
+  check_products<1031, 9, 64>();
 }
 
 BOOST_AUTO_TEST_CASE(elementwise_maps) {

@@ -14,12 +14,13 @@ namespace tapeless::lower::detail {
 // A tile of MR x NV vectors of `out` lives in registers while the product runs along the
 // common dimension k: per step, NV vectors of one row of B are loaded and each of the MR
 // values of A's column is broadcast and multiplied into them (6 x 2 vectors with AVX2: 12
-// accumulators, 2 loads of B and 6 broadcasts for 12 FMAs). The operands are read where
-// they lie, through compile-time strides; only a B whose columns are not contiguous (the
-// forward product, which multiplies by a transpose) is packed, one panel of columns at a
-// time, into a stack buffer of at most `max_depth` x NR values (16 KiB of floats with
-// AVX2). Depth is cut into blocks of at most `max_depth` so that a panel of B stays in L1
-// while every tile of rows passes over it.
+// accumulators, 2 loads of B and 6 broadcasts for 12 FMAs). B is read where it lies,
+// through compile-time strides; only a B whose columns are not contiguous (the forward
+// product, which multiplies by a transpose) is packed, one panel of columns at a time, into
+// a stack buffer of at most 1024 x NR values (64 KiB of floats with AVX2). A is read in
+// place, or, for the weight gradient, packed tile by tile (packed_a). Depth is cut into
+// blocks: of at most `max_depth` where B is read in place, so that a panel of B stays in
+// L1 while every tile of rows passes over it; deeper where B is packed (transposed_b).
 
 template <class T>
 using vec = simd::batch<T>;
@@ -58,17 +59,33 @@ inline void for_tiles(F&& tile) {
 /// AVX2 or SSE, leaving room for the two vectors of B and one broadcast.
 inline constexpr std::size_t tile_rows = 6;
 
+/// Calls tile(start, integral_constant<rows>) over [0, M) in tiles of tile_rows, except that
+/// a remainder of 1 or 2 rows joins the last whole tile and the two split evenly (4 + 3,
+/// 4 + 4): a tile of 1 or 2 rows has too few accumulators to hide the latency of an FMA.
+template <std::size_t M, class F>
+inline void for_row_tiles(F&& tile) {
+  constexpr std::size_t rest = M % tile_rows;
+  if constexpr (M > tile_rows && (rest == 1 || rest == 2)) {
+    constexpr std::size_t last = tile_rows + rest, head = M - last;
+    for_tiles<head, tile_rows>(tile);
+    tile(head, std::integral_constant<std::size_t, (last + 1) / 2>{});
+    tile(head + (last + 1) / 2, std::integral_constant<std::size_t, last / 2>{});
+  } else {
+    for_tiles<M, tile_rows>(tile);
+  }
+}
+
 /// Vectors per tile row: two, or one when the output is no wider than a vector.
 template <class T, std::size_t Cols>
 inline constexpr std::size_t tile_vectors = Cols > vec<T>::size ? 2 : 1;
 
-/// Deepest block of the common dimension: a panel of B (max_depth x NR) fills half of L1.
+/// Deepest block of the common dimension where B is read in place: a panel of B
+/// (max_depth x NR) fills half of L1.
 inline constexpr std::size_t max_depth = 256;
 
-/// K split into equal blocks of at most max_depth.
-template <std::size_t K>
-inline constexpr std::size_t depth_block = (K + (K + max_depth - 1) / max_depth - 1) /
-                                           ((K + max_depth - 1) / max_depth);
+/// K split into equal blocks of at most Max (max_depth unless said otherwise).
+template <std::size_t K, std::size_t Max = max_depth>
+inline constexpr std::size_t depth_block = (K + (K + Max - 1) / Max - 1) / ((K + Max - 1) / Max);
 
 /// Size of a B read in place below which tiles run row by row.
 inline constexpr std::size_t small_operand_bytes = 16 * 1024;
@@ -136,6 +153,9 @@ struct transposed_out {
 /// panel narrower than its vectors is copied into a zero-padded buffer.
 template <std::size_t LD>
 struct rows_of_b {
+  /// Panels read in place, row by row a row of b apart: one block of depth stays in L1.
+  static constexpr std::size_t depth_limit = max_depth;
+
   /// Whether every panel is read in place (no buffer needed).
   template <std::size_t N, class T>
   static constexpr bool in_place = N % vec<T>::size == 0;
@@ -166,6 +186,12 @@ struct rows_of_b {
 /// of its rows is packed into [k][PanelWidth], zero-padded.
 template <std::size_t LD>
 struct transposed_b {
+  /// Packed panels are read in order, which the prefetchers follow from L2: the block of
+  /// depth need not fit L1, and each block costs a store and reload of every tile of `out`
+  /// (value by value when it lands transposed). Forward 784 deep in one block instead of 4:
+  /// 128x784 b32 62 -> 80 GFLOP/s, b256 67 -> 80.
+  static constexpr std::size_t depth_limit = 1024;
+
   template <std::size_t N, class T>
   static constexpr bool in_place = false;
 
@@ -176,8 +202,18 @@ struct transposed_b {
 
   template <std::size_t Width, std::size_t PanelWidth, class T>
   static const T* panel(const T* b, std::size_t n0, std::size_t depth, T* buffer) {
+    // Squares of lanes x lanes transposed in registers, the edges value by value.
+    constexpr std::size_t lanes = vec<T>::size;
+    constexpr std::size_t square_rows = Width / lanes * lanes;
+    const std::size_t square_depth = depth / lanes * lanes;
     const T* src = b + n0 * LD;
-    for (std::size_t j = 0; j < Width; ++j)
+    for (std::size_t j = 0; j < square_rows; j += lanes) {
+      for (std::size_t k = 0; k < square_depth; k += lanes)
+        simd::transpose_square(src + j * LD + k, LD, buffer + k * PanelWidth + j, PanelWidth);
+      for (std::size_t k = square_depth; k < depth; ++k)
+        for (std::size_t i = j; i < j + lanes; ++i) buffer[k * PanelWidth + i] = src[i * LD + k];
+    }
+    for (std::size_t j = square_rows; j < Width; ++j)
       for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = src[j * LD + k];
     for (std::size_t j = Width; j < PanelWidth; ++j)
       for (std::size_t k = 0; k < depth; ++k) buffer[k * PanelWidth + j] = T(0);
@@ -188,12 +224,78 @@ struct transposed_b {
   static constexpr std::size_t stride = PanelWidth;
 };
 
-/// One block of depth of out (+)= A B: a, b and out point at its first k. With a small B
-/// (or a small depth) the tiles run row after row, so that `out` is written in order;
-/// otherwise column panel after column panel, so that each panel of B is read from L1 by
-/// every tile of rows.
-template <std::size_t M, std::size_t N, std::size_t MaxDepth, std::size_t AM, std::size_t AK,
-          class BSource, class Out, class T>
+/// A read where it lies: A(m, k) = a[m * AM + k * AK] (rows of W or of X along k, whose
+/// values a tile broadcasts from one stream per row).
+template <std::size_t AM, std::size_t AK>
+struct rows_of_a {
+  static constexpr bool packed = false;
+
+  template <std::size_t Rows>
+  static constexpr std::size_t row_stride = AM;
+  template <std::size_t Rows>
+  static constexpr std::size_t depth_stride = AK;
+
+  template <class T>
+  static const T* tile(const T* a, std::size_t m0, std::size_t) {
+    return a + m0 * AM;
+  }
+};
+
+/// A copied by pack_rows, tile after tile of tile_rows rows, each tile as [k][row]: a tile
+/// reads its broadcasts from one contiguous stream. Pays when B is wide (every packed value
+/// serves N / lanes FMAs) and B is read in place, so that the packing happens once per
+/// block of depth (the weight gradient, where A is dY^T: a tile otherwise reads one line of
+/// dY per step of depth).
+template <std::size_t AM, std::size_t AK>
+struct packed_a {
+  static constexpr bool packed = true;
+
+  template <std::size_t Rows>
+  static constexpr std::size_t row_stride = 1;
+  template <std::size_t Rows>
+  static constexpr std::size_t depth_stride = Rows;
+
+  template <class T>
+  static const T* tile(const T* a, std::size_t m0, std::size_t depth) {
+    return a + m0 * depth;
+  }
+
+  /// Copies `depth` columns of M rows of A into `packed`, tile after tile.
+  template <std::size_t M, class T>
+  static void pack(std::size_t depth, const T* a, T* packed) {
+    for_row_tiles<M>([&](std::size_t m0, auto rows) {
+      T* tile = packed + m0 * depth;
+      for (std::size_t k = 0; k < depth; ++k)
+        unroll<rows>([&](auto i) { tile[k * rows + i] = a[(m0 + i) * AM + k * AK]; });
+    });
+  }
+};
+
+/// Stack bytes for packed A: all M rows for one block of depth (the depth shrinks to fit),
+/// so that B, read in place, is streamed once per block of depth; M x 32 values at least,
+/// in blocks of rows beyond that.
+inline constexpr std::size_t packed_a_bytes = 128 * 1024;
+
+template <class T, std::size_t M>
+inline constexpr std::size_t packed_depth_limit = [] {
+  const std::size_t fit = packed_a_bytes / (M * sizeof(T));
+  return fit < 32 ? 32 : fit < max_depth ? fit : max_depth;
+}();
+
+/// Rows of A packed at a time: all M if they fit, else as many whole tiles as fit.
+template <class T, std::size_t M, std::size_t Depth>
+inline constexpr std::size_t packed_rows = [] {
+  if (M * Depth * sizeof(T) <= packed_a_bytes) return M;
+  const std::size_t tiles = packed_a_bytes / (tile_rows * Depth * sizeof(T));
+  return (tiles > 0 ? tiles : 1) * tile_rows;
+}();
+
+/// One block of depth and rows of out (+)= A B: a (through ASource), b and out point at the
+/// block's first k and row. With a small B (or a small depth) the tiles run row after row,
+/// so that `out` is written in order; otherwise column panel after column panel, so that
+/// each panel of B is read from L1 by every tile of rows.
+template <std::size_t M, std::size_t N, std::size_t MaxDepth, class ASource, class BSource,
+          class Out, class T>
 inline void product_block(std::size_t depth, const T* a, const T* b, T* out, bool add, T* buffer) {
   using V = vec<T>;
   constexpr std::size_t NR = tile_vectors<T, N> * V::size;
@@ -202,7 +304,9 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
     constexpr std::size_t bk = BSource::template stride<width, nv * V::size, T>;
     V acc[rows][nv];
     unroll<rows>([&](auto i) { unroll<nv>([&](auto v) { acc[i][v] = V(T(0)); }); });
-    multiply_tile<rows, nv, AM, AK, bk>(depth, a + m0 * AM, panel, acc);
+    multiply_tile<rows, nv, ASource::template row_stride<rows>,
+                  ASource::template depth_stride<rows>, bk>(depth, ASource::tile(a, m0, depth),
+                                                             panel, acc);
     Out::template store<width>(acc, out + Out::offset(m0, n0), add);
   };
   auto panel_of = [&](std::size_t n0, auto width) {
@@ -211,30 +315,44 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
   };
   if constexpr (BSource::template in_place<N, T> &&
                 MaxDepth * N * sizeof(T) <= small_operand_bytes) {
-    for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) {
+    for_row_tiles<M>([&](std::size_t m0, auto rows) {
       for_tiles<N, NR>(
           [&](std::size_t n0, auto width) { tile(m0, rows, n0, width, panel_of(n0, width)); });
     });
   } else {
     for_tiles<N, NR>([&](std::size_t n0, auto width) {
       const T* panel = panel_of(n0, width);
-      for_tiles<M, tile_rows>([&](std::size_t m0, auto rows) { tile(m0, rows, n0, width, panel); });
+      for_row_tiles<M>([&](std::size_t m0, auto rows) { tile(m0, rows, n0, width, panel); });
     });
   }
 }
 
-/// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK]; B read through BSource, the
-/// tile stored through Out. `accumulate` false: out is overwritten.
-template <std::size_t M, std::size_t N, std::size_t K, std::size_t AM, std::size_t AK,
-          class BSource, class Out, class T>
+/// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK], read in place or packed
+/// (ASource: rows_of_a or packed_a); B read through BSource, the tile stored through Out.
+/// `accumulate` false: out is overwritten.
+template <std::size_t M, std::size_t N, std::size_t K, template <std::size_t, std::size_t> class ASource,
+          std::size_t AM, std::size_t AK, class BSource, class Out, class T>
 inline void product(const T* a, const T* b, T* out, bool accumulate) {
+  using A = ASource<AM, AK>;
   constexpr std::size_t NR = tile_vectors<T, N> * vec<T>::size;
-  constexpr std::size_t kc = depth_block<K>;
-  alignas(64) T buffer[BSource::template in_place<N, T> ? 1 : kc * NR];
-  for (std::size_t k0 = 0; k0 < K; k0 += kc)
-    product_block<M, N, kc, AM, AK, BSource, Out>(K - k0 < kc ? K - k0 : kc, a + k0 * AK,
-                                                  BSource::advance(b, k0), out,
-                                                  accumulate || k0 > 0, buffer);
+  constexpr std::size_t kc =
+      A::packed ? depth_block<K, packed_depth_limit<T, M>> : depth_block<K, BSource::depth_limit>;
+  constexpr std::size_t mc = A::packed ? packed_rows<T, M, kc> : M;
+  alignas(64) T b_buffer[BSource::template in_place<N, T> ? 1 : kc * NR];
+  alignas(64) T a_buffer[A::packed ? mc * kc : 1];
+  for (std::size_t k0 = 0; k0 < K; k0 += kc) {
+    const std::size_t depth = K - k0 < kc ? K - k0 : kc;
+    for_tiles<M, mc>([&](std::size_t m0, auto rows) {
+      const T* a_block = a + m0 * AM + k0 * AK;
+      if constexpr (A::packed) {
+        A::template pack<rows>(depth, a_block, a_buffer);
+        a_block = a_buffer;
+      }
+      product_block<rows, N, kc, A, BSource, Out>(depth, a_block, BSource::advance(b, k0),
+                                                  out + Out::offset(m0, 0), accumulate || k0 > 0,
+                                                  b_buffer);
+    });
+  }
 }
 
 }  // namespace tapeless::lower::detail

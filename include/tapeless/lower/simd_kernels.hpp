@@ -69,22 +69,22 @@ struct simd_kernels {
         });
       });
     } else if constexpr (Samples >= Rows) {
-      detail::product<Samples, Rows, Cols, Cols, 1, detail::transposed_b<Cols>,
+      detail::product<Samples, Rows, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
                       detail::row_major_out<Rows>>(x, w, y, false);
     } else {
-      detail::product<Rows, Samples, Cols, Cols, 1, detail::transposed_b<Cols>,
+      detail::product<Rows, Samples, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
                       detail::transposed_out<Rows>>(w, x, y, false);
     }
   }
 
-  /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast, rows of
-  /// X read in place (rows shorter than a vector: plain loops).
+  /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast from dY
+  /// packed tile by tile, rows of X read in place (rows shorter than a vector: plain loops).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_weight_gradient(const T* dy, const T* x, T* dw, bool accumulate) {
     if constexpr (Cols < detail::vec<T>::size)
       nn::plain_kernels::matmul_weight_gradient<Rows, Cols, Samples>(dy, x, dw, accumulate);
     else
-      detail::product<Rows, Cols, Samples, 1, Rows, detail::rows_of_b<Cols>,
+      detail::product<Rows, Cols, Samples, detail::packed_a, 1, Rows, detail::rows_of_b<Cols>,
                       detail::row_major_out<Cols>>(dy, x, dw, accumulate);
   }
 
@@ -95,7 +95,7 @@ struct simd_kernels {
     if constexpr (Cols < detail::vec<T>::size)
       nn::plain_kernels::matmul_input_gradient<Rows, Cols, Samples>(w, dy, dx, accumulate);
     else
-      detail::product<Samples, Cols, Rows, Rows, 1, detail::rows_of_b<Cols>,
+      detail::product<Samples, Cols, Rows, detail::rows_of_a, Rows, 1, detail::rows_of_b<Cols>,
                       detail::row_major_out<Cols>>(dy, w, dx, accumulate);
   }
 

@@ -38,6 +38,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "../math/scalar.hpp"
 
@@ -164,6 +165,37 @@ template <class T>
 using batch_bool = bool;
 inline constexpr bool uses_xsimd = false;
 #endif
+
+/// dst[c * dst_stride + r] = src[r * src_stride + c] for r, c < batch<T>::size: one square
+/// block of a transposition (the packing of the forward product). With AVX floats it runs
+/// in registers (8 loads, 24 shuffles, 8 stores), elsewhere value by value.
+template <class T>
+inline void transpose_square(const T* src, std::size_t src_stride, T* dst,
+                             std::size_t dst_stride) {
+#if defined(__AVX__) && TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
+  if constexpr (std::is_same_v<T, float> && batch<T>::size == 8) {
+    __m256 r[8], t[8], u[8];
+    for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * src_stride);
+    for (std::size_t i = 0; i < 8; i += 2) {
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (std::size_t i = 0; i < 8; i += 4) {
+      u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+      u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+      u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+      u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+      _mm256_storeu_ps(dst + i * dst_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+      _mm256_storeu_ps(dst + (i + 4) * dst_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+    }
+    return;
+  }
+#endif
+  for (std::size_t r = 0; r < batch<T>::size; ++r)
+    for (std::size_t c = 0; c < batch<T>::size; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+}
 
 }  // namespace tapeless::simd
 
