@@ -39,6 +39,7 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include "../math/scalar.hpp"
 
@@ -166,35 +167,53 @@ using batch_bool = bool;
 inline constexpr bool uses_xsimd = false;
 #endif
 
+#if TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
+namespace detail {
+/// x with lane j taken from lane j ^ D: neighbouring groups of D lanes swapped.
+template <std::size_t D, class B, std::size_t... J>
+B swap_groups(const B& x, std::index_sequence<J...>) {
+  using index = xsimd::as_unsigned_integer_t<typename B::value_type>;
+  using mask = xsimd::batch_constant<xsimd::batch<index, typename B::arch_type>, static_cast<index>(J ^ D)...>;
+  return xsimd::swizzle(x, mask{});
+}
+/// Lane j from `low` where bit D of j is clear, else from `high`.
+template <std::size_t D, class B, std::size_t... J>
+B blend_groups(const B& low, const B& high, std::index_sequence<J...>) {
+  return xsimd::select(xsimd::batch_bool_constant<B, ((J & D) == 0)...>{}, low, high);
+}
+/// One stage of a square transposition held in registers: rows i and i + D (bit D of i
+/// clear) exchange their off-diagonal groups of D lanes.
+template <std::size_t D, class B, std::size_t N>
+void transpose_stage(B (&rows)[N]) {
+  constexpr auto lanes = std::make_index_sequence<N>{};
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i & D) continue;
+    const B a = rows[i], b = rows[i + D];
+    rows[i] = blend_groups<D>(a, swap_groups<D>(b, lanes), lanes);
+    rows[i + D] = blend_groups<D>(swap_groups<D>(a, lanes), b, lanes);
+  }
+  if constexpr (D > 1) transpose_stage<D / 2>(rows);
+}
+}  // namespace detail
+#endif
+
 /// dst[c * dst_stride + r] = src[r * src_stride + c] for r, c < batch<T>::size: one square
-/// block of a transposition (the packing of the forward product). With AVX floats it runs
-/// in registers (8 loads, 24 shuffles, 8 stores), elsewhere value by value.
+/// block of a transposition (the packing of the forward product), in registers with xsimd's
+/// swizzles and blends (log2 of the lanes stages), value by value with the scalar batch.
 template <class T>
-inline void transpose_square(const T* src, std::size_t src_stride, T* dst,
-                             std::size_t dst_stride) {
-#if defined(__AVX__) && TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
-  if constexpr (std::is_same_v<T, float> && batch<T>::size == 8) {
-    __m256 r[8], t[8], u[8];
-    for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * src_stride);
-    for (std::size_t i = 0; i < 8; i += 2) {
-      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (std::size_t i = 0; i < 8; i += 4) {
-      u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-      u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-      u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-      u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (std::size_t i = 0; i < 4; ++i) {
-      _mm256_storeu_ps(dst + i * dst_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
-      _mm256_storeu_ps(dst + (i + 4) * dst_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
-    }
+inline void transpose_square(const T* src, std::size_t src_stride, T* dst, std::size_t dst_stride) {
+  constexpr std::size_t n = batch<T>::size;
+#if TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
+  if constexpr (n >= 4) {
+    batch<T> rows[n];
+    for (std::size_t i = 0; i < n; ++i) rows[i] = batch<T>::load_unaligned(src + i * src_stride);
+    detail::transpose_stage<n / 2>(rows);
+    for (std::size_t i = 0; i < n; ++i) rows[i].store_unaligned(dst + i * dst_stride);
     return;
   }
 #endif
-  for (std::size_t r = 0; r < batch<T>::size; ++r)
-    for (std::size_t c = 0; c < batch<T>::size; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t c = 0; c < n; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
 }
 
 }  // namespace tapeless::simd
