@@ -119,7 +119,7 @@ meta = {
     "compile_seconds": compile_seconds,
     "object_text_bytes": text,
     "unit_descriptions": {
-        "benchmarks/training_step.cpp": "tapeless, SIMD and plain kernels, 8 networks each",
+        "benchmarks/training_step.cpp": "tapeless: fused step, value_and_grad + sgd_step, plain kernels; 8 networks each",
         "benchmarks/fma_peak.cpp": "FMA peak probe",
         "benchmarks/loops.cpp": "hand-written loops, 8 networks",
         "benchmarks/eigen.cpp": "hand-written Eigen, 8 networks",
