@@ -237,10 +237,9 @@ constexpr void fuse(plan<Nodes, Computed>& p, const std::array<node_summary, Nod
     step.applied = s.fusion;
     step.operand = s.fused.index;
     for (std::size_t k = 0; k < s.absorbed.count; ++k) p.steps[p.step_of[s.absorbed.index[k]]].absorbed = true;
-    p.nodes[s.absorbed.index[0]].written = false;  // the product: kept in the output or aux
-    if (s.fusion == rules::fusion::activated) step.aux = s.absorbed.index[1];
-    if (s.fusion == rules::fusion::squared_error)  // the loss alone is written
-      for (std::size_t k = 0; k < s.absorbed.count; ++k) p.nodes[s.absorbed.index[k]].written = false;
+    if (s.fusion == rules::fusion::activated) step.aux = s.absorbed.index[1];  // W x + b, kept
+    for (std::size_t k = 0; k < s.absorbed.count; ++k)  // the others are never written out
+      if (s.absorbed.index[k] != step.aux) p.nodes[s.absorbed.index[k]].written = false;
   }
 }
 

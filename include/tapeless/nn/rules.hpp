@@ -269,11 +269,12 @@ struct dense_op {
 /// Operands: p, t.
 template <std::size_t Size, bool PBatched, bool TBatched, std::intmax_t Num, std::intmax_t Den>
 struct squared_error_op {
+  using difference = map2_op<minus_fn, Size, PBatched, TBatched>;  // indexes as p - t does
   template <std::size_t Batch>
-  static constexpr std::size_t samples = PBatched || TBatched ? Batch : 1;
+  static constexpr std::size_t samples = difference::template samples<Batch>;
   template <bool OperandBatched>
   static constexpr std::size_t element(std::size_t s, std::size_t i) {
-    return OperandBatched ? s * Size + i : i;
+    return difference::template element<OperandBatched>(s, i);
   }
 
   template <std::size_t Batch, class Kernels, class T>
