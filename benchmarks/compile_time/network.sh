@@ -16,7 +16,10 @@
 # busy neighbour only ever adds time), TIMEOUT (seconds per compilation, default 600; a row
 # that takes longer reads "> TIMEOUT"),
 # HEADER (default tapeless/nn.hpp), TAPELESS_INCLUDE (default <repo>/include; point it at
-# a patched copy to compare), CXXFLAGS_EXTRA. Writes network_results.md next to this script
+# a patched copy to compare), CXXFLAGS_EXTRA, PCH=1 (every translation unit uses a
+# precompiled HEADER, built once per compiler with the same flags, as
+# target_precompile_headers would; its build time is reported apart; results go to
+# network_results_pch.md). Writes network_results.md next to this script
 # and prints the same Markdown to stdout. Needs GNU time at /usr/bin/time. The machine may be
 # shared: the load average is printed before and after; CPU seconds (user + sys) vary less
 # with the load than wall seconds do.
@@ -27,6 +30,7 @@ root="$(cd "$here/../.." && pwd)"
 include="${TAPELESS_INCLUDE:-$root/include}"
 header="${HEADER:-tapeless/nn.hpp}"
 results="$here/network_results.md"
+[[ ${PCH:-0} == 1 ]] && results="$here/network_results_pch.md"
 timeout_s="${TIMEOUT:-600}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tapeless-network-compile-time.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -85,7 +89,7 @@ measure() {  # compiler file mode
   rm -f "$best"
   for ((k = 0; k < ${REPEAT:-3}; ++k)); do
     timeout "$timeout_s" /usr/bin/time -f '%e %U %S %M' -o "$out" "$cxx" -std=c++20 -O2 \
-      ${CXXFLAGS_EXTRA:-} -I"$include" "${what[@]}" 2> "$work/err.txt" || rc=$?
+      ${CXXFLAGS_EXTRA:-} -I"$include" $(pch_flags "$cxx") "${what[@]}" 2> "$work/err.txt" || rc=$?
     ((rc == 0)) || break
     if [[ ! -f $best ]] || awk -v b="$(awk '{ print $2 + $3 }' "$best")" '{ exit !($2 + $3 < b) }' "$out"; then
       cp "$out" "$best"
@@ -102,6 +106,25 @@ measure() {  # compiler file mode
     why=$(grep -m1 -oE 'error: .{0,70}' "$work/err.txt" | tr '|' '/' || true)
     printf ' fail | - | %s |' "${why:-exit $rc}"
   fi
+}
+
+# With PCH=1: the flags that make a compilation use the precompiled header of $cxx.
+pch_flags() {  # compiler
+  [[ ${PCH:-0} == 1 ]] || return 0
+  local dir="$work/pch-$1"
+  if [[ $1 == clang* ]]; then echo "-include-pch $dir/pch.hpp.pch"; else echo "-include $dir/pch.hpp"; fi
+}
+
+# Builds the precompiled header of $cxx; prints "wall s / CPU s / MB" of its build.
+build_pch() {  # compiler
+  local cxx=$1 dir="$work/pch-$1" out
+  mkdir -p "$dir"
+  echo "#include <$header>" > "$dir/pch.hpp"
+  out="$dir/pch.hpp.gch"
+  [[ $cxx == clang* ]] && out="$dir/pch.hpp.pch"
+  /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$cxx" -std=c++20 -O2 ${CXXFLAGS_EXTRA:-} \
+    -I"$include" -x c++-header "$dir/pch.hpp" -o "$out"
+  awk '{ printf "%.2f s wall, %.2f s CPU, %.0f MB", $1, $2 + $3, $4 / 1024 }' "$dir/time.txt"
 }
 
 # A 32-layer network with one shape error, and how long the compiler's report of it is.
@@ -161,6 +184,11 @@ for cxx in "${compilers[@]}"; do versions+="$("$cxx" --version | head -1); "; do
   echo "- Flags: -std=c++20 -O2 ${CXXFLAGS_EXTRA:-}-c; wall and CPU (user + sys) seconds, peak RSS in MB,"
   echo "  of the run of least CPU time out of ${REPEAT:-3};"
   echo "  goals: 64 layers <= 3 s, 128 layers <= 10 s, below 1 GB"
+  if [[ ${PCH:-0} == 1 ]]; then
+    echo "- Precompiled header: <$header>, built once per compiler with the same flags and used by"
+    echo "  every compilation below (-include / -include-pch); its build, not counted below:"
+    for cxx in "${compilers[@]}"; do echo "  $cxx $(build_pch "$cxx")"; done
+  fi
   echo
   head="| hidden layers |" rule="|---:|"
   for cxx in "${compilers[@]}"; do head+=" $cxx wall s | $cxx CPU s | $cxx MB |"; rule+="---:|---:|---:|"; done
