@@ -56,8 +56,20 @@ using position = decltype(position_in<T>(static_cast<const Map*>(nullptr)));
 // result in one step, and name none of their own members.
 template <class A, class B, class Self>
 struct merge_then;
-template <class... T>
-struct set : boost::mp11::mp_identity<T>... {};
+/// Whether any is true; a loop rather than a fold expression (clang stops at 256 terms).
+template <std::size_t N>
+constexpr bool any_of(const bool (&b)[N]) {
+  for (bool x : b)
+    if (x) return true;
+  return false;
+}
+// The compilers' built-in trait: std::is_same_v would be a variable instantiated for every
+// pair of a list's element and the leaf, a number square in the network's size.
+#if defined(__GNUC__) || defined(__clang__)
+#define TAPELESS_IS_SAME(X, Y) __is_same(X, Y)
+#else
+#define TAPELESS_IS_SAME(X, Y) std::is_same_v<X, Y>
+#endif
 template <class L, class B, class Self, bool Held>
 struct append_leaf;
 template <class... A, class B, class Self>
@@ -73,7 +85,8 @@ struct append_leaf<boost::mp11::mp_list<A...>, B, Self, true> {  // looked up on
 template <class... A, class B, class Self>  // the common case: one leaf operand (a parameter or a target)
 struct merge_then<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B>, Self>
     : append_leaf<boost::mp11::mp_list<A...>, B, Self,
-                  std::is_base_of<boost::mp11::mp_identity<B>, set<A...>>::value> {};
+                  any_of({false, TAPELESS_IS_SAME(A, B)...})> {};
+#undef TAPELESS_IS_SAME
 template <class L, class Merged, class Self>
 struct push_then_find_last;
 template <class... A, class... M, class Self>
