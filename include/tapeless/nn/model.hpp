@@ -557,6 +557,8 @@ class model {
         detail::leaf_offsets{{parameters::offsets.data(), inputs::offsets.data(), targets::offsets.data()}}, fused);
   }
   static constexpr auto fused_plan = make(true);
+  /// The checked step's plan: a template, so that only a model that runs it computes it.
+  template <int = 0>
   static constexpr auto checked_plan = make(false);
   /// A training step's plan: a template, so that only a model that trains with
   /// value_and_step computes it.
@@ -590,7 +592,7 @@ class model {
   /// The checked step runs the unfused plan; all plans lay out storage alike.
   template <sweep S>
   static constexpr const auto& schedule() {
-    if constexpr (S == sweep::checked) return checked_plan;
+    if constexpr (S == sweep::checked) return checked_plan<>;
     else if constexpr (S == sweep::update) return update_plan<>;
     else return fused_plan;
   }
