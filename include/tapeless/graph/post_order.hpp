@@ -121,13 +121,16 @@ struct post_order<Self, Swap> {
 template <class Self, bool Swap, class A>
 struct post_order<Self, Swap, A> {
   using nodes = boost::mp11::mp_push_back<typename A::nodes, Self>;
-  enum : std::size_t { size = A::order::size + 1, first = A::order::size - 1, second = first, prefix = first };
+  // On a size_t, not on the enumerator: arithmetic on an enumerator would try the expression
+  // operator templates of namespace tapeless, with their constraints, for every node.
+  enum : std::size_t { size = std::size_t{A::order::size} + 1, first = std::size_t{A::order::size} - 1 };
+  enum : std::size_t { second = first, prefix = first };
 };
 template <class Self, bool Swap, class A, class B>
 struct post_order<Self, Swap, A, B> {
   using merged = detail::merge_then<typename A::nodes, typename B::nodes, Self>;
   using nodes = typename merged::type;
-  enum : std::size_t { a = A::order::size - 1, b = merged::last };
+  enum : std::size_t { a = std::size_t{A::order::size} - 1, b = merged::last };
   enum : std::size_t { size = merged::size };
   enum : std::size_t { first = Swap ? b : a, second = Swap ? a : b, prefix = a };
 };

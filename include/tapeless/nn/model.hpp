@@ -185,7 +185,8 @@ struct chain_sequence<Nodes, std::index_sequence<I...>> {
 /// recorded: class templates and data only, nothing compiled per node type.
 /// The expansion over the nodes names only template parameters: a member of this class
 /// named in it makes g++ copy and hash the class's packs of all nodes for every node, a
-/// time and memory square in the node count.
+/// time and memory square in the node count. Sizes are multiplied as size_t: on an
+/// enumerator, `*` would try the expression operator templates of namespace tapeless.
 template <class Nodes, std::size_t Batch, class Chain = typename chain_sequence<Nodes>::type,
           class Map = graph::detail::index_map<Nodes>,
           class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
@@ -194,7 +195,7 @@ template <class... N, std::size_t Batch, bool... OnChain, class Map, std::size_t
 struct summaries<boost::mp11::mp_list<N...>, Batch, std::integer_sequence<bool, OnChain...>, Map,
                  std::index_sequence<I...>> {
   static constexpr std::array<node_summary, sizeof...(N)> value = with_slots(std::array<node_summary, sizeof...(N)>{
-      node_summary{storage_of<N>::value, N::size * (N::batched ? Batch : 1), N::needs_grad,
+      node_summary{storage_of<N>::value, std::size_t{N::size} * (N::batched ? Batch : 1), N::needs_grad,
                    operand_slots{{positions_of<Map, N, OnChain>::first, positions_of<Map, N, OnChain>::second,
                                   positions_of<Map, N, OnChain>::first},
                                  {},
