@@ -78,7 +78,7 @@ struct append_leaf<boost::mp11::mp_list<A...>, B, Self, false> {
   enum : std::size_t { size = sizeof...(A) + 2, last = sizeof...(A) };
 };
 template <class... A, class B, class Self>
-struct append_leaf<boost::mp11::mp_list<A...>, B, Self, true> {  // looked up only here: a map costs more than a set
+struct append_leaf<boost::mp11::mp_list<A...>, B, Self, true> {  // looked up only here: a map costs more than a scan
   using type = boost::mp11::mp_list<A..., Self>;
   enum : std::size_t { size = sizeof...(A) + 1, last = position<B, index_map<boost::mp11::mp_list<A...>>>::value };
 };
@@ -87,14 +87,15 @@ struct merge_then<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B>, Self>
     : append_leaf<boost::mp11::mp_list<A...>, B, Self,
                   any_of({false, TAPELESS_IS_SAME(A, B)...})> {};
 #undef TAPELESS_IS_SAME
-template <class L, class Merged, class Self>
+/// The merged list M, then Self; `last`, where the last node of B is in M.
+template <class B, class M, class Self>
 struct push_then_find_last;
-template <class... A, class... M, class Self>
-struct push_then_find_last<boost::mp11::mp_list<A...>, boost::mp11::mp_list<M...>, Self> {
+template <class... B, class... M, class Self>
+struct push_then_find_last<boost::mp11::mp_list<B...>, boost::mp11::mp_list<M...>, Self> {
   using type = boost::mp11::mp_list<M..., Self>;
   enum : std::size_t {
     size = sizeof...(M) + 1,
-    last = position<boost::mp11::mp_back<boost::mp11::mp_list<A...>>, index_map<boost::mp11::mp_list<M...>>>::value
+    last = position<boost::mp11::mp_back<boost::mp11::mp_list<B...>>, index_map<boost::mp11::mp_list<M...>>>::value
   };
 };
 template <class Map, class A, class... B>
