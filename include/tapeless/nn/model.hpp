@@ -161,19 +161,43 @@ struct operand_positions<Map, N, false> {
   };
 };
 
+/// The operand positions of node N, whose recorded ones hold when it is on the prefix chain.
+template <class Map, class N, bool OnChain>
+using positions_of = operand_positions<Map, N, OnChain || is_leaf<N>::value>;
+
+/// Which nodes of a list are on its prefix chain: `value`, and `type`, the same flags as a
+/// sequence of template arguments. Not an array as one template argument: g++ 12 handed
+/// one network the flags of another network of as many nodes, read from such an argument.
+template <class Nodes>
+struct prefix_chain_of;
+template <class... N>
+struct prefix_chain_of<boost::mp11::mp_list<N...>> {
+  static constexpr std::array<bool, sizeof...(N)> value = prefix_chain<sizeof...(N)>({N::order::prefix...});
+};
+template <class Nodes, class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
+struct chain_sequence;
+template <class Nodes, std::size_t... I>
+struct chain_sequence<Nodes, std::index_sequence<I...>> {
+  using type = std::integer_sequence<bool, prefix_chain_of<Nodes>::value[I]...>;
+};
+
 /// The summaries of all nodes, from their types and the operand positions their orders
 /// recorded: class templates and data only, nothing compiled per node type.
-template <class Nodes, std::size_t Batch, class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
+/// The expansion over the nodes names only template parameters: a member of this class
+/// named in it makes g++ copy and hash the class's packs of all nodes for every node, a
+/// time and memory square in the node count. Sizes are multiplied as size_t: on an
+/// enumerator, `*` would try the expression operator templates of namespace tapeless.
+template <class Nodes, std::size_t Batch, class Chain = typename chain_sequence<Nodes>::type,
+          class Map = graph::detail::index_map<Nodes>,
+          class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
 struct summaries;
-template <class... N, std::size_t Batch, std::size_t... I>
-struct summaries<boost::mp11::mp_list<N...>, Batch, std::index_sequence<I...>> {
-  using map = graph::detail::index_map<boost::mp11::mp_list<N...>>;
-  static constexpr std::array<bool, sizeof...(N)> recorded = prefix_chain<sizeof...(N)>({N::order::prefix...});
-  template <class M, std::size_t J>
-  using positions = operand_positions<map, M, recorded[J] || is_leaf<M>::value>;
+template <class... N, std::size_t Batch, bool... OnChain, class Map, std::size_t... I>
+struct summaries<boost::mp11::mp_list<N...>, Batch, std::integer_sequence<bool, OnChain...>, Map,
+                 std::index_sequence<I...>> {
   static constexpr std::array<node_summary, sizeof...(N)> value = with_slots(std::array<node_summary, sizeof...(N)>{
-      node_summary{storage_of<N>::value, N::size * (N::batched ? Batch : 1), N::needs_grad,
-                   operand_slots{{positions<N, I>::first, positions<N, I>::second, positions<N, I>::first},
+      node_summary{storage_of<N>::value, std::size_t{N::size} * (N::batched ? Batch : 1), N::needs_grad,
+                   operand_slots{{positions_of<Map, N, OnChain>::first, positions_of<Map, N, OnChain>::second,
+                                  positions_of<Map, N, OnChain>::first},
                                  {},
                                  boost::mp11::mp_size<typename N::operands>::value},
                    rules::fusion_of<N>::kind::value, {}, {}}...});
@@ -534,6 +558,8 @@ class model {
         detail::leaf_offsets{{parameters::offsets.data(), inputs::offsets.data(), targets::offsets.data()}}, fused);
   }
   static constexpr auto fused_plan = make(true);
+  /// The checked step's plan: a template, so that only a model that runs it computes it.
+  template <int = 0>
   static constexpr auto checked_plan = make(false);
   /// A training step's plan: a template, so that only a model that trains with
   /// value_and_step computes it.
@@ -567,7 +593,7 @@ class model {
   /// The checked step runs the unfused plan; all plans lay out storage alike.
   template <sweep S>
   static constexpr const auto& schedule() {
-    if constexpr (S == sweep::checked) return checked_plan;
+    if constexpr (S == sweep::checked) return checked_plan<>;
     else if constexpr (S == sweep::update) return update_plan<>;
     else return fused_plan;
   }

@@ -34,7 +34,7 @@ class tensor_set<T, Batch, boost::mp11::mp_list<Leaves...>> {
   static constexpr std::size_t count = sizeof...(Leaves);
   static constexpr std::array<std::string_view, count> names{Leaves::name.view()...};
   static constexpr std::array<std::size_t, count> sizes{
-      (Leaves::size * (Leaves::batched ? Batch : 1))...};
+      (std::size_t{Leaves::size} * (Leaves::batched ? Batch : 1))...};  // size_t: no operator templates tried
   /// Rows and columns of each tensor: a parameter's shape; size x 1 for inputs and targets.
   static constexpr std::array<std::size_t, count> rows{detail::shape_of<Leaves>(0)...};
   static constexpr std::array<std::size_t, count> cols{detail::shape_of<Leaves>(1)...};
