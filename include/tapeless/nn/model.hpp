@@ -165,15 +165,16 @@ struct operand_positions<Map, N, false> {
 template <class Map, class N, bool OnChain>
 using positions_of = operand_positions<Map, N, OnChain || is_leaf<N>::value>;
 
-/// Which nodes of a list are on its prefix chain: `value`, and `type`, the same flags as a
-/// sequence of template arguments. Not an array as one template argument: g++ 12 handed
-/// one network the flags of another network of as many nodes, read from such an argument.
+/// Which nodes of a list are on its prefix chain, as an array.
 template <class Nodes>
 struct prefix_chain_of;
 template <class... N>
 struct prefix_chain_of<boost::mp11::mp_list<N...>> {
   static constexpr std::array<bool, sizeof...(N)> value = prefix_chain<sizeof...(N)>({N::order::prefix...});
 };
+/// The same flags as a sequence of template arguments. Not the array as one template
+/// argument: g++ 12 handed one network the flags of another network of as many nodes, read
+/// from such an argument.
 template <class Nodes, class Seq = std::make_index_sequence<boost::mp11::mp_size<Nodes>::value>>
 struct chain_sequence;
 template <class Nodes, std::size_t... I>
