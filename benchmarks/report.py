@@ -79,6 +79,26 @@ def medians(bench):
     return rows, errors
 
 
+def floor_section(out, configs, time_ns, pretty):
+    """The hand-scheduled 2-8-1 step (benchmarks/floor.cpp), against the peers and tapeless."""
+    for c in configs:
+        t_floor = time_ns("floor", c)
+        if t_floor is None:
+            continue
+        out.append(f"## Latency floor: {pretty(c)}\n")
+        out.append("One SGD step hand-scheduled for AVX2 + FMA (`benchmarks/floor.cpp`): not a peer, "
+                   "a bound on how short this step's chain of dependent operations can be here. "
+                   "Ratio = time of the floor / time of the implementation.\n")
+        out.append("| implementation | time/step | floor / this |")
+        out.append("|---|---|---|")
+        out.append(f"| floor | {fmt_time(t_floor)} | 1.00 |")
+        for i in ["tapeless"] + HAND_WRITTEN:
+            t = time_ns(i, c)
+            if t is not None:
+                out.append(f"| {LABELS[i]} | {fmt_time(t)} | {t_floor / t:.2f} |")
+        out.append("")
+
+
 def main():
     results_dir = sys.argv[1]
     bench, meta = load(results_dir)
@@ -188,6 +208,8 @@ def main():
                 out.append(f"| >= 1.3x faster than libtorch | {pretty(c)} | {s:.2f}x | "
                            f"{'yes' if s >= 1.3 else 'no'} |")
     out.append("")
+
+    floor_section(out, configs, time_ns, pretty)
 
     if meta.get("compile_seconds"):
         out.append("## Build\n")

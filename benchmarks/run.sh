@@ -99,7 +99,7 @@ for unit in compile_seconds:
     if objs:
         out = subprocess.run(["size", objs[0]], capture_output=True, text=True).stdout.splitlines()
         text[unit] = int(out[1].split()[0])
-order = ["training_step", "fma_peak", "loops", "eigen", "torch", "adolc"]
+order = ["training_step", "fma_peak", "floor", "loops", "eigen", "torch", "adolc"]
 compile_seconds = dict(sorted(compile_seconds.items(),
                               key=lambda kv: next((i for i, o in enumerate(order) if o in kv[0]), 99)))
 cache = open(os.path.join(build, "CMakeCache.txt")).read()
@@ -121,6 +121,7 @@ meta = {
     "unit_descriptions": {
         "benchmarks/training_step.cpp": "tapeless: fused step, value_and_grad + sgd_step, plain kernels; 8 networks each",
         "benchmarks/fma_peak.cpp": "FMA peak probe",
+        "benchmarks/floor.cpp": "latency floor of the 2-8-1 step, batch 1 (hand-scheduled AVX2; not a peer)",
         "benchmarks/loops.cpp": "hand-written loops, 8 networks",
         "benchmarks/eigen.cpp": "hand-written Eigen, 8 networks",
         "benchmarks/torch.cpp": "libtorch, 8 networks",
