@@ -176,6 +176,7 @@ BOOST_AUTO_TEST_CASE(products_with_remainders) {
   check_batches<4, 32, 1, 4, 32>();
   check_batches<8, 2, 1, 4>();
   check_batches<1, 8, 1, 4>();
+  check_batches<2, 16, 1, 3, 4, 5>();  // input gradients of <= 8 rows x samples: vector loops
 }
 
 BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {

@@ -89,11 +89,23 @@ struct simd_kernels {
   }
 
   /// dx_s (+)= W^T delta_s, i.e. dY W: tiles of samples, delta broadcast, rows of W read in
-  /// place (rows shorter than a vector: plain loops).
+  /// place (rows shorter than a vector: plain loops). At most 8 rows x samples (the output
+  /// layer of a tiny network), a loop of vectors instead: the tiled product stays out of
+  /// line there and took 8 % of the 2-8-1 step at batch 4 (68 -> 64 ns; 8-32-32-4 at batch
+  /// 1: 472 -> 389 ns).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_input_gradient(const T* w, const T* dy, T* dx, bool accumulate) {
-    if constexpr (Cols < detail::vec<T>::size)
+    using V = detail::vec<T>;
+    if constexpr (Cols < V::size)
       nn::plain_kernels::matmul_input_gradient<Rows, Cols, Samples>(w, dy, dx, accumulate);
+    else if constexpr (Rows * Samples <= 8 && Cols % V::size == 0)
+      for (std::size_t s = 0; s < Samples; ++s)
+        for (std::size_t c = 0; c < Cols; c += V::size) {
+          V acc = accumulate ? V::load_unaligned(dx + s * Cols + c) : V(T(0));
+          for (std::size_t r = 0; r < Rows; ++r)
+            acc = simd::fma(V(dy[s * Rows + r]), V::load_unaligned(w + r * Cols + c), acc);
+          acc.store_unaligned(dx + s * Cols + c);
+        }
     else
       detail::product<Samples, Cols, Rows, detail::rows_of_a, Rows, 1, detail::rows_of_b<Cols>,
                       detail::row_major_out<Cols>>(dy, w, dx, accumulate);
