@@ -191,10 +191,17 @@ BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {
   check_products<30, 1100, 9>();   // forward that packs X
 }
 
+BOOST_AUTO_TEST_CASE(products_with_rows_a_multiple_of_1_kib_apart) {
+  // Rows of X (weight gradient) and of W (input gradient) 256 or 1024 floats apart are
+  // copied panel by panel instead of read in place; 261 samples: two blocks of depth.
+  check_batches<13, 256, 3, 17, 64>();
+  check_products<7, 1024, 261>();
+}
+
 BOOST_AUTO_TEST_CASE(weight_gradient_with_packed_dy_in_blocks) {
-  // The weight gradient packs dY^T, all rows for a block of samples, into a stack buffer of
-  // 128 KiB: many rows shrink the block of samples (600 rows: blocks of 50 samples), and
-  // beyond 1024 rows the rows are packed in blocks too (1031 rows: 1020 and 11).
+  // The weight gradient packs dY^T, all rows for a block of at most 256 samples, into a
+  // stack buffer of 128 KiB, or as many rows as fit: 600 rows, 300 samples: blocks of 150
+  // samples and of 216, 216 and 168 rows; 1031 rows, 64 samples: 510, 510 and 11 rows.
   check_products<600, 17, 300>();
   check_products<1031, 9, 64>();
 }
