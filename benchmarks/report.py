@@ -15,17 +15,18 @@ import os
 import subprocess
 import sys
 
-IMPLS = ["tapeless", "tapeless_unfused", "tapeless_plain", "loops", "eigen", "libtorch", "adolc"]
+IMPLS = ["tapeless", "tapeless_unfused", "tapeless_plain", "loops", "eigen", "openblas", "libtorch", "adolc"]
 LABELS = {
     "tapeless": "tapeless (fused step)",
     "tapeless_unfused": "tapeless (value_and_grad + sgd_step)",
     "tapeless_plain": "tapeless (plain kernels)",
     "loops": "loops (hand-written)",
     "eigen": "Eigen (hand-written)",
+    "openblas": "OpenBLAS (hand-written)",
     "libtorch": "libtorch",
     "adolc": "ADOL-C (tape reused)",
 }
-HAND_WRITTEN = ["loops", "eigen"]
+HAND_WRITTEN = ["loops", "eigen", "openblas"]
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
@@ -97,6 +98,40 @@ def floor_section(out, configs, time_ns, pretty):
             if t is not None:
                 out.append(f"| {LABELS[i]} | {fmt_time(t)} | {t_floor / t:.2f} |")
         out.append("")
+
+
+def products_section(out, results_dir):
+    """tapeless's dense products against the same products by OpenBLAS's sgemm
+    (products.json of benchmarks/products.cpp, when run.sh ran it)."""
+    path = os.path.join(results_dir, "products.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        rows, _ = medians(json.load(f))
+    peak = next((b["GFLOP/s"] for (name, _), b in rows.items() if name == "fma_peak"), None)
+    if not peak:
+        return
+    out.append("## The products alone, against OpenBLAS\n")
+    out.append("The dense products of the steps above, each alone on data in cache where it fits "
+               "(`benchmarks/products.cpp`), in useful GFLOP/s and % of the FMA peak measured in the "
+               "same run; OpenBLAS: `cblas_sgemm` on the same layouts, one thread. Forward Y = X W^T, "
+               "weight gradient dW = dY^T X, input gradient dX = dY W; W is rows x columns, "
+               "b the batch. 1024 x 1024 at batch 1024 is a large square product for scale.\n")
+    out.append(f"FMA peak: {peak:.1f} GFLOP/s.\n")
+    out.append("| product | W, batch | tapeless GFLOP/s | % of peak | OpenBLAS GFLOP/s | % of peak | "
+               "tapeless / OpenBLAS time |")
+    out.append("|---|---|---|---|---|---|---|")
+    for (product, shape), b in rows.items():
+        if product == "fma_peak" or shape.endswith(("/openblas", "/plain")):
+            continue
+        blas = rows.get((product, shape + "/openblas"))
+        if blas is None:
+            continue
+        ours, theirs = b["GFLOP/s"], blas["GFLOP/s"]
+        out.append(f"| {product.replace('_', ' ')} | {shape.replace('/b', ', ')} | {ours:.1f} | "
+                   f"{100 * ours / peak:.0f} % | {theirs:.1f} | {100 * theirs / peak:.0f} % | "
+                   f"{theirs / ours:.2f}x |")
+    out.append("")
 
 
 def main():
@@ -210,6 +245,7 @@ def main():
     out.append("")
 
     floor_section(out, configs, time_ns, pretty)
+    products_section(out, results_dir)
 
     if meta.get("compile_seconds"):
         out.append("## Build\n")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Training-step benchmark of tapeless against hand-written loops, Eigen, libtorch and ADOL-C:
-# installs the peers, builds the benchmark in its own tree (build-bench/), runs it and
-# writes benchmarks/results/<date>-<cpu>/ (results.md, results.png, benchmark.json,
+# Training-step benchmark of tapeless against hand-written loops, Eigen, OpenBLAS, libtorch and
+# ADOL-C, and the wide dense products alone against OpenBLAS's sgemm: installs the peers,
+# builds the benchmarks in their own tree (build-bench/), runs them and writes
+# benchmarks/results/<date>-<cpu>/ (results.md, results.png, benchmark.json, products.json,
 # meta.json).
 #
 #   benchmarks/run.sh                 full run (5 repetitions; several minutes on 2 cores)
@@ -38,7 +39,7 @@ done
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
   -DTAPELESS_BUILD_TESTS=OFF -DTAPELESS_BUILD_EXAMPLES=OFF -DTAPELESS_BUILD_BENCHMARKS=ON
 ninja -C "$build" -t clean tapeless_training_step >/dev/null
-ninja -C "$build" -j1 tapeless_training_step
+ninja -C "$build" -j1 tapeless_training_step tapeless_products
 binary="$build/benchmarks/tapeless_training_step"
 
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -76,6 +77,10 @@ workdir=$(mktemp -d "${TMPDIR:-/tmp}/tapeless-bench.XXXXXX")  # ADOL-C may write
 trap 'rm -rf "$workdir"' EXIT
 (cd "$workdir" && "$binary" "${benchmark_args[@]}" --benchmark_out="$results/benchmark.json" \
    --benchmark_out_format=json)
+# The wide products alone, tapeless's and OpenBLAS's (where found), for the report's last table.
+(cd "$workdir" && "$build/benchmarks/tapeless_products" --benchmark_filter='^fma_peak$|/(128x784|256x784|128x256|10x128|1024x1024)/' \
+   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_min_time="$min_time" \
+   --benchmark_out="$results/products.json" --benchmark_out_format=json >/dev/null)
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Compile time of each object (.ninja_log: start and end in ms; the last entry of each
@@ -99,13 +104,13 @@ for unit in compile_seconds:
     if objs:
         out = subprocess.run(["size", objs[0]], capture_output=True, text=True).stdout.splitlines()
         text[unit] = int(out[1].split()[0])
-order = ["training_step", "fma_peak", "floor", "loops", "eigen", "torch", "adolc"]
+order = ["training_step", "fma_peak", "floor", "loops", "eigen", "openblas", "torch", "adolc"]
 compile_seconds = dict(sorted(compile_seconds.items(),
                               key=lambda kv: next((i for i, o in enumerate(order) if o in kv[0]), 99)))
 cache = open(os.path.join(build, "CMakeCache.txt")).read()
 peers = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Version}\\n", "libbenchmark-dev",
                         "libeigen3-dev", "libtorch-dev", "libadolc-dev", "libxsimd-dev",
-                        "libopenblas0-serial"], capture_output=True, text=True).stdout
+                        "libopenblas0-serial", "libopenblas-serial-dev"], capture_output=True, text=True).stdout
 meta = {
     "date": os.environ["DATE"],
     "cpu": os.environ["CPU"],
@@ -124,6 +129,8 @@ meta = {
         "benchmarks/floor.cpp": "latency floor of the 2-8-1 step, batch 1 (hand-scheduled AVX2; not a peer)",
         "benchmarks/loops.cpp": "hand-written loops, 8 networks",
         "benchmarks/eigen.cpp": "hand-written Eigen, 8 networks",
+        "benchmarks/openblas.cpp": "hand-written around OpenBLAS's sgemm, the 4 784-wide networks",
+        "benchmarks/products.cpp": "the dense products alone, tapeless's and OpenBLAS's (separate binary)",
         "benchmarks/torch.cpp": "libtorch, 8 networks",
         "benchmarks/adolc.cpp": "ADOL-C, 8 networks",
     },
@@ -140,6 +147,8 @@ meta = {
         "loops: plain C++ written for this benchmark (register tiles as small arrays, "
         "-ffp-contract=fast, tanh by Eigen's rational approximation). Eigen: fixed-size matrices "
         "for the 2-8-1 and 8-32-32-4 networks, dynamic for the 784-wide ones.",
+        "OpenBLAS: Debian's serial OpenBLAS, one thread; the products by cblas_sgemm (at batch 1 "
+        "sgemv and sger), bias, activation, loss and update as plain loops; 784-wide networks only.",
         "libtorch: Debian's 1.13 (CPU), raw tensors with requires_grad, backward(), manual SGD under "
         "NoGradGuard, set_num_threads(1), sgemm from the serial OpenBLAS.",
         "ADOL-C: the tape of the loss over all parameters is recorded once per network (inputs and "

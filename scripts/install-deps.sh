@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tapeless needs on Debian 12, as root (or through sudo).
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, libtorch, ADOL-C)
+#   scripts/install-deps.sh --bench  also the benchmark peers (Eigen, OpenBLAS, libtorch, ADOL-C)
 #   scripts/install-deps.sh --data   also what the examples use: Fashion-MNIST
 #                                    (/usr/share/datasets/fashion-mnist) and gnuplot for
 #                                    their plots; scripts/test.sh asks for it, so that the
@@ -22,9 +22,10 @@ for arg in "$@"; do
   case "$arg" in
     # gnuplot-nox: plain "gnuplot" would pick gnuplot-qt and pull in Qt. libopenblas0-serial:
     # libtorch-dev links the BLAS alternative, otherwise the netlib reference BLAS (its sgemm
-    # is about 20x slower); the serial OpenBLAS keeps libtorch on one thread.
+    # is about 20x slower); the serial OpenBLAS keeps libtorch on one thread. Its -dev package
+    # gives the OpenBLAS peer cblas.h and openblas.pc.
     --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot-nox
-                        libopenblas0-serial) ;;
+                        libopenblas0-serial libopenblas-serial-dev) ;;
     # Cortex-M: g++ with newlib (and newlib's libstdc++); AArch64: g++ and glibc; the
     # emulators: qemu-system-arm (MPS2 boards) and qemu-user (qemu-aarch64).
     --embedded) packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
