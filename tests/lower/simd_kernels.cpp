@@ -193,9 +193,11 @@ BOOST_AUTO_TEST_CASE(products_deeper_than_one_block) {
 
 BOOST_AUTO_TEST_CASE(products_with_rows_a_multiple_of_1_kib_apart) {
   // Rows of X (weight gradient) and of W (input gradient) 256 or 1024 floats apart are
-  // copied panel by panel instead of read in place; 261 samples: two blocks of depth.
+  // copied panel by panel instead of read in place; 261 samples: two blocks of depth. The
+  // input gradient packs dY when its rows are 256 floats apart.
   check_batches<13, 256, 3, 17, 64>();
   check_products<7, 1024, 261>();
+  check_products<256, 40, 9>();
 }
 
 BOOST_AUTO_TEST_CASE(weight_gradient_with_packed_dy_in_blocks) {
