@@ -90,10 +90,10 @@ struct simd_kernels {
 
   /// dx_s (+)= W^T delta_s, i.e. dY W: tiles of samples, delta broadcast, rows of W read in
   /// place (rows shorter than a vector: plain loops). dY is packed when its rows lie a
-  /// multiple of 1 KiB apart (1024 x 1024 at batch 1024: 47.7 -> 41.9 ms). At most 8 rows x samples (the output
-  /// layer of a tiny network), a loop of vectors instead: the tiled product stays out of
-  /// line there and took 8 % of the 2-8-1 step at batch 4 (68 -> 64 ns; 8-32-32-4 at batch
-  /// 1: 472 -> 389 ns).
+  /// multiple of 1 KiB apart (1024 x 1024 at batch 1024: 47.7 -> 41.9 ms). At most 8 rows
+  /// x samples (the output layer of a tiny network), a loop of vectors instead: the tiled
+  /// product stays out of line there and took 8 % of the 2-8-1 step at batch 4 (68 -> 64
+  /// ns; 8-32-32-4 at batch 1: 472 -> 389 ns).
   template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void matmul_input_gradient(const T* w, const T* dy, T* dx, bool accumulate) {
     using V = detail::vec<T>;
