@@ -4,9 +4,9 @@
     report.py RESULTS_DIR
 
 RESULTS_DIR holds benchmark.json (--benchmark_format=json --benchmark_repetitions=N
---benchmark_report_aggregates_only=true) and meta.json written by run.sh (machine, load
-average, compile time of each translation unit, code size). Medians of the repetitions are
-used; times are CPU time of the timed loop (the machine is shared, and wall time would count
+--benchmark_report_aggregates_only=true, of one process or merged from several by
+merge_processes.py) and meta.json written by run.sh (machine, load average, compile time of
+each translation unit, code size). Medians of the repetitions are used; times are CPU time of the timed loop (the machine is shared, and wall time would count
 the time other jobs held the core). The chart is drawn with gnuplot (pngcairo).
 """
 import json
@@ -37,6 +37,15 @@ def fmt_time(ns):
         if ns >= scale:
             return f"{ns / scale:.3g} {unit}"
     return f"{ns:.3g} ns"
+
+
+def process_range(b):
+    """The range of the processes' medians of a merged entry, or "-"."""
+    times = b.get("process_cpu_times")
+    if not times or len(times) < 2:
+        return "-"
+    scale = TO_NS[b["time_unit"]]
+    return f"{fmt_time(min(times) * scale)} - {fmt_time(max(times) * scale)}"
 
 
 def fmt_rate(x):
@@ -159,10 +168,13 @@ def main():
     ctx = bench.get("context", {})
     out = []
     out.append("# tapeless training-step benchmark\n")
+    procs = meta.get("processes", 1)
     out.append("One SGD training step (forward, loss, all gradients, update), float32 (ADOL-C: double, "
-               "it has no float tape), one thread, Google Benchmark; median of "
-               f"{meta.get('repetitions', '?')} repetitions, CPU time of the timed loop. "
-               "Produced by `benchmarks/run.sh`; raw data in `benchmark.json`.\n")
+               "it has no float tape), one thread, Google Benchmark; CPU time of the timed loop, "
+               + (f"median over {procs} processes of each process's median of " if procs > 1 else "median of ")
+               + f"{meta.get('repetitions', '?')} repetitions. "
+               "Produced by `benchmarks/run.sh`; raw data in `benchmark.json`"
+               + (" (merged from `benchmark-<process>.json`)" if procs > 1 else "") + ".\n")
     out.append("## Machine\n")
     out.append(f"- CPU: {meta.get('cpu', '?')}, {ctx.get('num_cpus', '?')} cores, "
                f"xsimd architecture `{ctx.get('xsimd_arch', '?')}`")
@@ -195,20 +207,21 @@ def main():
 
     for c in configs:
         out.append(f"### {pretty(c)}\n")
-        out.append("| implementation | time/step | steps/s | GFLOP/s | % of peak | tapeless / this |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| implementation | time/step | processes (min - max) | steps/s | GFLOP/s | % of peak | "
+                   "tapeless / this |")
+        out.append("|---|---|---|---|---|---|---|")
         t_ref = time_ns("tapeless", c)
         for i in impls:
             b = rows.get((i, c))
             name = f"{i}/{c}"
             if b is None:
-                out.append(f"| {LABELS[i]} | {'skipped: ' + errors[name] if name in errors else '-'} | | | | |")
+                out.append(f"| {LABELS[i]} | {'skipped: ' + errors[name] if name in errors else '-'} | | | | | |")
                 continue
             t = time_ns(i, c)
             gf = b.get("GFLOP/s")
             pct = f"{100 * gf / peak:.1f} %" if peak and gf is not None else "-"
             ratio = fmt_ratio(t_ref / t) if t_ref else "-"
-            out.append(f"| {LABELS[i]} | {fmt_time(t)} | {fmt_rate(b.get('steps/s'))} | "
+            out.append(f"| {LABELS[i]} | {fmt_time(t)} | {process_range(b)} | {fmt_rate(b.get('steps/s'))} | "
                        f"{gf:.3g} | {pct} | {ratio} |")
         out.append("")
 

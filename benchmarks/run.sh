@@ -5,12 +5,18 @@
 # benchmarks/results/<date>-<cpu>/ (results.md, results.png, benchmark.json, products.json,
 # meta.json).
 #
-#   benchmarks/run.sh                 full run (5 repetitions; several minutes on 2 cores)
-#   benchmarks/run.sh --quick         1 repetition, short minimum time (a smoke test)
+#   benchmarks/run.sh                 full run (3 processes of 3 repetitions; about 12 minutes
+#                                     on 2 cores)
+#   benchmarks/run.sh --quick         1 process, 1 repetition, short minimum time (a smoke test)
 #   benchmarks/run.sh --no-install    skip scripts/install-deps.sh --bench
 #
 # Environment: BENCH_FILTER (a --benchmark_filter regex), BENCH_MIN_TIME (seconds, default
-# 0.2), BENCH_REPETITIONS (default 5), RESULTS_DIR (default benchmarks/results/<date>-<cpu>).
+# 0.2), BENCH_REPETITIONS (per process, default 3), BENCH_PROCESSES (default 3),
+# RESULTS_DIR (default benchmarks/results/<date>-<cpu>).
+# The suite runs in several processes because a step of a wide network takes up to 25 %
+# longer in one process than in another on the same machine (where its storage lands in
+# the caches differs): each benchmark's time is the median over the processes of each
+# process's median, and the report gives the range of the processes' medians.
 # A run never overwrites an earlier run's default directory: when <date>-<cpu> exists (a run
 # earlier the same day), the results go to <date>-<cpu>-2, then -3, and so on. A RESULTS_DIR
 # that is set is used as it is, even when it holds an earlier run.
@@ -23,11 +29,12 @@ root="$(cd "$here/.." && pwd)"
 build="$root/build-bench"
 
 install=1
-repetitions=${BENCH_REPETITIONS:-5}
+repetitions=${BENCH_REPETITIONS:-3}
+processes=${BENCH_PROCESSES:-3}
 min_time=${BENCH_MIN_TIME:-0.2}
 for arg in "$@"; do
   case "$arg" in
-    --quick) repetitions=1; min_time=0.02 ;;
+    --quick) repetitions=1; processes=1; min_time=0.02 ;;
     --no-install) install=0 ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg'" >&2; exit 2 ;;
@@ -75,8 +82,12 @@ benchmark_args=(--benchmark_repetitions="$repetitions" --benchmark_report_aggreg
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/tapeless-bench.XXXXXX")  # ADOL-C may write tape files
 trap 'rm -rf "$workdir"' EXIT
-(cd "$workdir" && "$binary" "${benchmark_args[@]}" --benchmark_out="$results/benchmark.json" \
-   --benchmark_out_format=json)
+for ((p = 1; p <= processes; ++p)); do
+  echo "run.sh: process $p of $processes"
+  (cd "$workdir" && "$binary" "${benchmark_args[@]}" --benchmark_out="$results/benchmark-$p.json" \
+     --benchmark_out_format=json)
+done
+python3 "$here/merge_processes.py" "$results"/benchmark-*.json > "$results/benchmark.json"
 # The wide products alone, tapeless's and OpenBLAS's (where found), for the report's last table.
 (cd "$workdir" && "$build/benchmarks/tapeless_products" --benchmark_filter='^fma_peak$|/(128x784|256x784|128x256|10x128|1024x1024)/' \
    --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_min_time="$min_time" \
@@ -86,7 +97,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 # Compile time of each object (.ninja_log: start and end in ms; the last entry of each
 # output wins), its text size, and the size of the binary.
 BUILD="$build" RESULTS="$results" CPU="$cpu_model (family $cpu_family, model $cpu_model_number)" \
-LOAD_START="$load_start" LOAD_END="$load_end" DATE="$date" REPS="$repetitions" \
+LOAD_START="$load_start" LOAD_END="$load_end" DATE="$date" REPS="$repetitions" PROCS="$processes" \
 ARGS="${benchmark_args[*]}" BINARY="$binary" ROOT="$root" python3 - <<'PY'
 import json, os, re, subprocess
 build, results = os.environ["BUILD"], os.environ["RESULTS"]
@@ -117,6 +128,7 @@ meta = {
     "loadavg_start": os.environ["LOAD_START"],
     "loadavg_end": os.environ["LOAD_END"],
     "repetitions": int(os.environ["REPS"]),
+    "processes": int(os.environ["PROCS"]),
     "benchmark_args": os.environ["ARGS"],
     "compiler": subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.splitlines()[0],
     "flags": "-std=c++20 -O3 -march=native -DNDEBUG -ffp-contract=fast",
