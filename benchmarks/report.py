@@ -255,6 +255,12 @@ def main():
                 s = time_ns("libtorch", c) / t
                 out.append(f"| >= 1.3x faster than libtorch | {pretty(c)} | {s:.2f}x | "
                            f"{'yes' if s >= 1.3 else 'no'} |")
+            hand = [(time_ns(h, c), h) for h in HAND_WRITTEN if time_ns(h, c) is not None]
+            if hand:
+                best, who = min(hand)
+                r = t / best
+                out.append(f"| no slower than the fastest hand-written peer (the issue's opening) | {pretty(c)} | "
+                           f"{r:.2f}x of {who} | {'yes' if r <= 1.0 else 'no'} |")
     out.append("")
 
     floor_section(out, configs, time_ns, pretty)
