@@ -302,7 +302,7 @@ def main():
                 vals.append("NaN" if t is None else f"{t / 1e3:.6g}")
             f.write(f'"{c.replace("_", " ").replace("/b", " b")}" ' + " ".join(vals) + "\n")
     script = f"""
-set terminal pngcairo size 1400,700 font 'sans,10'
+set terminal pngcairo noenhanced size 1400,700 font 'sans,10'
 set output '{os.path.join(results_dir, "results.png")}'
 set title 'tapeless: one SGD training step, float32, one thread (median CPU time, lower is better)'
 set style data histograms
