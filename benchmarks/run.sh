@@ -88,10 +88,16 @@ for ((p = 1; p <= processes; ++p)); do
      --benchmark_out_format=json)
 done
 python3 "$here/merge_processes.py" "$results"/benchmark-*.json > "$results/benchmark.json"
-# The wide products alone, tapeless's and OpenBLAS's (where found), for the report's last table.
-(cd "$workdir" && "$build/benchmarks/tapeless_products" --benchmark_filter='^fma_peak$|/(128x784|256x784|128x256|10x128|1024x1024)/' \
-   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_min_time="$min_time" \
-   --benchmark_out="$results/products.json" --benchmark_out_format=json >/dev/null)
+# The wide products alone, tapeless's and OpenBLAS's (where found), for the report's last
+# table, in as many processes as the suite.
+for ((p = 1; p <= processes; ++p)); do
+  (cd "$workdir" && "$build/benchmarks/tapeless_products" \
+     --benchmark_filter='^fma_peak$|/(128x784|256x784|128x256|10x128|1024x1024)/' \
+     --benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true \
+     --benchmark_min_time="$min_time" --benchmark_out="$workdir/products-$p.json" \
+     --benchmark_out_format=json >/dev/null)
+done
+python3 "$here/merge_processes.py" "$workdir"/products-*.json > "$results/products.json"
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Compile time of each object (.ninja_log: start and end in ms; the last entry of each
