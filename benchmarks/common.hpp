@@ -195,6 +195,26 @@ void set_counters(benchmark::State& state) {
   state.SetLabel(C::name());
 }
 
+/// The benchmark of a hand-written peer: one step at rate 0 from the problem's starting point
+/// is checked against tapeless (`gradient()` gives the peer's gradient in the flat layout),
+/// then the problem is loaded again and steps are timed with the alternating rate. Net has
+/// load(problem) and step(rate) -> loss.
+template <class C, class Net, class Gradient>
+void check_then_time(benchmark::State& state, Net& net, Gradient&& gradient) {
+  const auto problem = make_problem<C>();
+  net.load(problem);
+  const float loss = net.step(0.0f);
+  if (!matches_reference<C>(state, loss, gradient())) return;
+  net.load(problem);
+  float rate = learning_rate;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(net.step(rate));
+    rate = -rate;
+    benchmark::ClobberMemory();
+  }
+  set_counters<C>(state);
+}
+
 /// Registers fn<C> for every configuration as "<impl>/<config name>".
 template <class F>
 void register_all(const char* impl, F&& f) {

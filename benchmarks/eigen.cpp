@@ -143,18 +143,7 @@ struct eigen_net<C, std::index_sequence<L...>> {
 template <class C>
 void eigen_step(benchmark::State& state) {
   static eigen_net<C> net;
-  const auto problem = bench::make_problem<C>();
-  net.load(problem);
-  const float loss = net.step(0.0f);
-  if (!bench::matches_reference<C>(state, loss, net.flat_gradient())) return;
-  net.load(problem);
-  float rate = bench::learning_rate;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(net.step(rate));
-    rate = -rate;
-    benchmark::ClobberMemory();
-  }
-  bench::set_counters<C>(state);
+  bench::check_then_time<C>(state, net, [] { return net.flat_gradient(); });
 }
 
 const int registered = [] {

@@ -212,18 +212,7 @@ struct loops_net {
 template <class C>
 void loops_step(benchmark::State& state) {
   static loops_net<C> net;
-  const auto problem = bench::make_problem<C>();
-  net.load(problem);
-  const float loss = net.step(0.0f);  // rate 0: the gradient at the starting point
-  if (!bench::matches_reference<C>(state, loss, std::span<const float>(net.g, C::parameter_count))) return;
-  net.load(problem);
-  float rate = bench::learning_rate;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(net.step(rate));
-    rate = -rate;
-    benchmark::ClobberMemory();
-  }
-  bench::set_counters<C>(state);
+  bench::check_then_time<C>(state, net, [] { return std::span<const float>(net.g, C::parameter_count); });
 }
 
 const int registered = [] {

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -134,18 +135,7 @@ template <class C>
 void openblas_step(benchmark::State& state) {
   openblas_set_num_threads(1);
   static blas_net<C> net;
-  const auto problem = bench::make_problem<C>();
-  net.load(problem);
-  const float loss = net.step(0.0f);
-  if (!bench::matches_reference<C>(state, loss, net.grad)) return;
-  net.load(problem);
-  float rate = bench::learning_rate;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(net.step(rate));
-    rate = -rate;
-    benchmark::ClobberMemory();
-  }
-  bench::set_counters<C>(state);
+  bench::check_then_time<C>(state, net, [] { return std::span<const float>(net.grad); });
 }
 
 const int registered = [] {
