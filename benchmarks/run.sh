@@ -5,7 +5,7 @@
 # benchmarks/results/<date>-<cpu>/ (results.md, results.png, benchmark.json, products.json,
 # meta.json).
 #
-#   benchmarks/run.sh                 full run (3 processes of 3 repetitions; about 12 minutes
+#   benchmarks/run.sh                 full run (3 processes of 3 repetitions; about 10 minutes
 #                                     on 2 cores)
 #   benchmarks/run.sh --quick         1 process, 1 repetition, short minimum time (a smoke test)
 #   benchmarks/run.sh --no-install    skip scripts/install-deps.sh --bench

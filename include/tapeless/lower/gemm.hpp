@@ -88,6 +88,14 @@ inline constexpr std::size_t max_depth = 256;
 template <std::size_t K, std::size_t Max = max_depth>
 inline constexpr std::size_t depth_block = (K + (K + Max - 1) / Max - 1) / ((K + Max - 1) / Max);
 
+/// Whether rows `ld` values apart share few sets of L1: a multiple of 1 KiB apart, they fall
+/// into at most 4 of the 64 sets of a 32 KiB L1 (4 KiB apart: one set, 8 of 256 rows stay),
+/// so an operand read row by row along them is packed instead.
+template <class T>
+constexpr bool rows_share_l1_sets(std::size_t ld) {
+  return ld * sizeof(T) % 1024 == 0;
+}
+
 /// Size of a B read in place below which tiles run row by row.
 inline constexpr std::size_t small_operand_bytes = 16 * 1024;
 
@@ -158,11 +166,10 @@ struct rows_of_b {
   /// Panels read in place, row by row a row of b apart: one block of depth stays in L1.
   static constexpr std::size_t depth_limit = max_depth;
 
-  /// Whether rows of b lie a multiple of 1 KiB apart: a panel's rows would then share at
-  /// most 4 of the 64 sets of a 32 KiB L1 (one set at 4 KiB: 8 of 256 rows stay), so each
-  /// panel is copied. 1024 x 1024 weight gradient at batch 1024: 66-91 -> 37-44 ms.
+  /// Whether each panel is copied because its rows share few sets of L1 (1024 x 1024 weight
+  /// gradient at batch 1024: 66-110 -> 37-46 ms).
   template <class T>
-  static constexpr bool strided = LD * sizeof(T) % 1024 == 0;
+  static constexpr bool strided = rows_share_l1_sets<T>(LD);
 
   /// Whether every panel is read in place (no buffer needed).
   template <std::size_t N, class T>

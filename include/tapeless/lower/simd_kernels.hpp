@@ -89,8 +89,8 @@ struct simd_kernels {
   }
 
   /// dx_s (+)= W^T delta_s, i.e. dY W: tiles of samples, delta broadcast, rows of W read in
-  /// place (rows shorter than a vector: plain loops). dY is packed when its rows lie a
-  /// multiple of 1 KiB apart (1024 x 1024 at batch 1024: 47.7 -> 41.9 ms). At most 8 rows
+  /// place (rows shorter than a vector: plain loops). dY is packed when its rows share few
+  /// sets of L1 (1024 x 1024 at batch 1024: 47.7 -> 41.9 ms). At most 8 rows
   /// x samples (the output layer of a tiny network), a loop of vectors instead: the tiled
   /// product stays out of line there and took 8 % of the 2-8-1 step at batch 4 (68 -> 64
   /// ns; 8-32-32-4 at batch 1: 472 -> 389 ns).
@@ -107,7 +107,7 @@ struct simd_kernels {
             acc = simd::fma(V(dy[s * Rows + r]), V::load_unaligned(w + r * Cols + c), acc);
           acc.store_unaligned(dx + s * Cols + c);
         }
-    else if constexpr (Rows * sizeof(T) % 1024 == 0)  // rows of dY would share a few sets of L1
+    else if constexpr (detail::rows_share_l1_sets<T>(Rows))
       detail::product<Samples, Cols, Rows, detail::packed_a, Rows, 1, detail::rows_of_b<Cols>,
                       detail::row_major_out<Cols>>(dy, w, dx, accumulate);
     else
