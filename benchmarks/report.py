@@ -260,6 +260,10 @@ def main():
                 out.append(f"| no slower than the fastest hand-written peer (the issue's opening) | {pretty(c)} | "
                            f"{r:.2f}x of {fastest[1]} | {'yes' if r <= 1.0 else 'no'} |")
     out.append("")
+    if os.path.exists(os.path.join(results_dir, "profile.md")):
+        out.append("Where the time of the 784-wide steps goes, and so why they fall short of the peak: "
+                   "[profile.md](profile.md) (perf, `benchmarks/profile.py`). Why the 2-8-1 step does: "
+                   "the latency floor below.\n")
 
     floor_section(out, configs, time_ns, pretty)
     products_section(out, results_dir)
@@ -279,8 +283,6 @@ def main():
     if meta.get("size"):
         out.append("Size of the benchmark binary (`size`):\n")
         out.append("```\n" + meta["size"].rstrip() + "\n```\n")
-    if os.path.exists(os.path.join(results_dir, "profile.md")):
-        out.append("Where tapeless's time goes (perf): see [profile.md](profile.md).\n")
     if meta.get("notes"):
         out.append("## Notes\n")
         out.extend(f"- {n}" for n in meta["notes"])

@@ -3,7 +3,7 @@
 # ADOL-C, and the wide dense products alone against OpenBLAS's sgemm: installs the peers,
 # builds the benchmarks in their own tree (build-bench/), runs them and writes
 # benchmarks/results/<date>-<cpu>/ (results.md, results.png, benchmark.json, products.json,
-# meta.json).
+# meta.json, and profile.md: where the 784-wide steps' time goes, if perf can sample here).
 #
 #   benchmarks/run.sh                 full run (3 processes of 3 repetitions; about 10 minutes
 #                                     on 2 cores)
@@ -99,6 +99,12 @@ for ((p = 1; p <= processes; ++p)); do
 done
 python3 "$here/merge_processes.py" "$workdir"/products-*.json > "$results/products.json"
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+# Where the wide steps' time goes (profile.md), where perf may sample this process.
+if perf record -q -e cpu-clock -o "$workdir/probe.data" true >/dev/null 2>&1; then
+  python3 "$here/profile.py" "$binary" "$results"
+else
+  echo "run.sh: perf cannot sample here (linux-perf, perf_event_paranoid); no profile.md" >&2
+fi
 
 # Compile time of each object (.ninja_log: start and end in ms; the last entry of each
 # output wins), its text size, and the size of the binary.

@@ -23,9 +23,9 @@ for arg in "$@"; do
     # gnuplot-nox: plain "gnuplot" would pick gnuplot-qt and pull in Qt. libopenblas0-serial:
     # libtorch-dev links the BLAS alternative, otherwise the netlib reference BLAS (its sgemm
     # is about 20x slower); the serial OpenBLAS keeps libtorch on one thread. Its -dev package
-    # gives the OpenBLAS peer cblas.h and openblas.pc.
+    # gives the OpenBLAS peer cblas.h and openblas.pc. linux-perf: benchmarks/profile.py.
     --bench) packages+=(libbenchmark-dev libeigen3-dev libtorch-dev libadolc-dev gnuplot-nox
-                        libopenblas0-serial libopenblas-serial-dev) ;;
+                        libopenblas0-serial libopenblas-serial-dev linux-perf) ;;
     # Cortex-M: g++ with newlib (and newlib's libstdc++); AArch64: g++ and glibc; the
     # emulators: qemu-system-arm (MPS2 boards) and qemu-user (qemu-aarch64).
     --embedded) packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
