@@ -9,7 +9,8 @@ present, gives each step's % of peak). Each benchmark runs alone in a process of
 S seconds (default 6); the first 2 s (loading the peers' libraries, the gradient check before
 timing) are not sampled. Symbols are grouped into the dense products, the transposes that pack
 a weight matrix, the elementary functions of the C library (softmax's exp and log), the
-model's own loops (bias, activation, loss, update: inlined into its sweep) and the rest.
+model's own loops (bias, activation, loss, update: inlined into its sweep, as is any kernel the
+compiler inlined there, such as the matrix-vector product of a batch of one) and the rest.
 Needs perf (linux-perf) and perf_event_paranoid <= 2 for a process's own samples.
 """
 import argparse
@@ -148,7 +149,9 @@ def main():
              "A sampling profile (`perf record -e cpu-clock`) of tapeless's fused step, each network in a "
              f"process of its own for {args.seconds:g} s after a {DELAY_MS / 1000:g} s delay; written by "
              "`benchmarks/profile.py`. Only the dense products count useful flops, so the step's share of "
-             "the FMA peak is at most the products' share of the samples times their own rate.", ""]
+             "the FMA peak is at most the products' share of the samples times their own rate. A kernel "
+             "the compiler inlined into the model's sweep counts as the sweep (at batch 1: the forward "
+             "matrix-vector product).", ""]
     with tempfile.TemporaryDirectory() as workdir:
         for name in names:
             print(f"profile.py: {name}", file=sys.stderr)
