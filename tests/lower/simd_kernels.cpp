@@ -208,6 +208,85 @@ BOOST_AUTO_TEST_CASE(weight_gradient_with_packed_dy_in_blocks) {
   check_products<1031, 9, 64>();
 }
 
+namespace {
+
+/// A dense forward step (z = W x + b, y = F(z)) of the SIMD kernels against the plain loops,
+/// through function pointers as products_of.
+struct dense_step {
+  std::size_t rows, cols, samples;
+  bool activated;
+  void (*fast)(const float* w, const float* x, const float* b, float* z, float* y);
+  void (*reference)(const float* w, const float* x, const float* b, float* z, float* y);
+  void (*activation)(const float* z, float* y);  ///< the plain map of F, or null
+};
+
+template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples>
+dense_step dense_step_of() {
+  constexpr bool activated = !std::is_void_v<F>;
+  void (*activation)(const float*, float*) = nullptr;
+  if constexpr (activated) activation = &plain::map<F, Rows * Samples, float>;
+  return {Rows, Cols, Samples, activated, &simd::dense<F, Rows, Cols, Samples, float>,
+          &plain::dense<F, Rows, Cols, Samples, float>, activation};
+}
+
+/// z within rounding of the plain loops' z (sums of Cols products and the bias), and y the
+/// activation of that z: the plain map of F applied to the z the SIMD step stored, within a
+/// few ulp (xsimd's exp-based functions and tapeless's tanh differ from the C library's by
+/// at most 5 ulp). Without an activation, y is left alone.
+void check_dense(const dense_step& step) {
+  const std::size_t rows = step.rows, cols = step.cols, samples = step.samples, n = rows * samples;
+  const auto w = random_vector(rows * cols, 21);
+  const auto x = random_vector(samples * cols, 22);
+  const auto b = random_vector(rows, 23);
+  std::vector<float> z_fast(n, 7.0f), y_fast(n, 7.0f), z_reference(n), y_reference(n);
+  std::vector<double> magnitude(n);
+  for (std::size_t s = 0; s < samples; ++s)
+    for (std::size_t r = 0; r < rows; ++r) {
+      magnitude[s * rows + r] = std::abs(double(b[r]));
+      for (std::size_t c = 0; c < cols; ++c)
+        magnitude[s * rows + r] += std::abs(double(w[r * cols + c]) * x[s * cols + c]);
+    }
+  step.fast(w.data(), x.data(), b.data(), z_fast.data(), y_fast.data());
+  step.reference(w.data(), x.data(), b.data(), z_reference.data(), y_reference.data());
+  BOOST_TEST_CONTEXT("Rows " << rows << ", Cols " << cols << ", Samples " << samples << ", activated "
+                             << step.activated) {
+    BOOST_TEST(mismatches(z_fast, z_reference, magnitude, cols + 1) == 0u, "z = W x + b");
+    std::vector<float> f_of_z(n, 7.0f);
+    if (step.activated) step.activation(z_fast.data(), f_of_z.data());
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      bad += std::abs(y_fast[i] - f_of_z[i]) <= 8 * 0x1p-23f * std::abs(f_of_z[i]) + 1e-30f ? 0 : 1;
+    BOOST_TEST(bad == 0u, "y = F(z)");
+  }
+}
+
+template <std::size_t Rows, std::size_t Cols, std::size_t Samples>
+void check_dense_activations() {
+  check_dense(dense_step_of<void, Rows, Cols, Samples>());
+  check_dense(dense_step_of<nn::tanh_fn, Rows, Cols, Samples>());
+  check_dense(dense_step_of<nn::relu_fn, Rows, Cols, Samples>());
+  check_dense(dense_step_of<nn::sigmoid_fn, Rows, Cols, Samples>());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dense_forward_with_the_bias_in_the_epilogue) {
+  // Every path of simd_kernels::dense: rows shorter than a vector, dot products and the
+  // product with the samples as the tile's columns (the bias added after the product); the
+  // product with the features as the tile's columns (the bias in its epilogue: a vector of
+  // bias per tile column, partial vectors at 10 and 17 features; 1100 deep: two blocks of
+  // depth, the epilogue on the second only). The activation follows as a pass over z.
+  check_dense_activations<5, 3, 17>();
+  check_dense_activations<13, 100, 2>();
+  check_dense_activations<7, 37, 64>();
+  check_dense_activations<48, 64, 48>();
+  check_dense_activations<10, 128, 64>();
+  check_dense_activations<17, 24, 33>();
+  check_dense_activations<40, 24, 9>();
+  check_dense_activations<19, 1100, 23>();
+  check_dense_activations<30, 1100, 9>();
+}
+
 BOOST_AUTO_TEST_CASE(elementwise_maps) {
   const auto a = random_values<37>(6);
   const auto dy = random_values<37>(7);

@@ -114,6 +114,21 @@ TAPELESS_KERNEL_INLINE void multiply_tile(std::size_t depth, const T* a, const T
   }
 }
 
+/// The tile stored as it is.
+struct no_epilogue {
+  static constexpr bool active = false;
+};
+
+/// The bias of a dense layer's forward product, added to each tile of the last block of
+/// depth while it is in registers, before the tile is stored: the pass over the layer's
+/// output that would add it afterwards is saved. `bias` runs along the output's columns
+/// (row_major_out, the forward product with the features as columns).
+template <class T>
+struct bias_epilogue {
+  static constexpr bool active = true;
+  const T* bias;
+};
+
 /// out[i * LD + j] (+)= tile (i, j) for the first Valid columns: the tile lands as it is
 /// (rows of `out` are rows of the tile).
 template <std::size_t LD>
@@ -135,6 +150,32 @@ struct row_major_out {
             o[j] = add ? o[j] + lanes[j] : lanes[j];
         }
       });
+    });
+  }
+
+  /// The tile at column n plus the epilogue's bias (one value per column).
+  template <std::size_t Valid, std::size_t MR, std::size_t NV, class T>
+  TAPELESS_KERNEL_INLINE static void finish(const vec<T> (&acc)[MR][NV], T* out, bool add,
+                                            const bias_epilogue<T>& e, std::size_t n) {
+    using V = vec<T>;
+    const T* bias = e.bias + n;
+    unroll<NV>([&](auto v) {
+      constexpr std::size_t first = v * V::size;
+      if constexpr (first + V::size <= Valid) {
+        const V b = V::load_unaligned(bias + first);
+        unroll<MR>([&](auto i) {
+          T* o = out + i * LD + first;
+          ((add ? acc[i][v] + V::load_unaligned(o) : acc[i][v]) + b).store_unaligned(o);
+        });
+      } else if constexpr (first < Valid) {
+        alignas(64) T lanes[V::size];
+        unroll<MR>([&](auto i) {
+          T* o = out + i * LD + first;
+          acc[i][v].store_aligned(lanes);
+          for (std::size_t j = 0; j < Valid - first; ++j)
+            o[j] = (add ? o[j] + lanes[j] : lanes[j]) + bias[first + j];
+        });
+      }
     });
   }
 };
@@ -310,8 +351,9 @@ inline constexpr std::size_t packed_rows = [] {
 /// so that `out` is written in order; otherwise column panel after column panel, so that
 /// each panel of B is read from L1 by every tile of rows.
 template <std::size_t M, std::size_t N, std::size_t MaxDepth, class ASource, class BSource,
-          class Out, class T>
-inline void product_block(std::size_t depth, const T* a, const T* b, T* out, bool add, T* buffer) {
+          class Out, class T, class Epilogue>
+inline void product_block(std::size_t depth, const T* a, const T* b, T* out, bool add, T* buffer,
+                          const Epilogue& epilogue, bool last) {
   using V = vec<T>;
   constexpr std::size_t NR = tile_vectors<T, N> * V::size;
   auto tile = [&](std::size_t m0, auto rows, std::size_t n0, auto width, const T* panel) {
@@ -322,6 +364,12 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
     multiply_tile<rows, nv, ASource::template row_stride<rows>,
                   ASource::template depth_stride<rows>, bk>(depth, ASource::tile(a, m0, depth),
                                                              panel, acc);
+    if constexpr (Epilogue::active) {
+      if (last) {
+        Out::template finish<width>(acc, out + Out::offset(m0, n0), add, epilogue, n0);
+        return;
+      }
+    }
     Out::template store<width>(acc, out + Out::offset(m0, n0), add);
   };
   auto panel_of = [&](std::size_t n0, auto width) {
@@ -344,10 +392,11 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
 
 /// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK], read in place or packed
 /// (ASource: rows_of_a or packed_a); B read through BSource, the tile stored through Out.
-/// `accumulate` false: out is overwritten.
+/// `accumulate` false: out is overwritten. The epilogue, if any, finishes each tile of the
+/// last block of depth.
 template <std::size_t M, std::size_t N, std::size_t K, template <std::size_t, std::size_t> class ASource,
-          std::size_t AM, std::size_t AK, class BSource, class Out, class T>
-inline void product(const T* a, const T* b, T* out, bool accumulate) {
+          std::size_t AM, std::size_t AK, class BSource, class Out, class T, class Epilogue = no_epilogue>
+inline void product(const T* a, const T* b, T* out, bool accumulate, const Epilogue& epilogue = {}) {
   using A = ASource<AM, AK>;
   constexpr std::size_t NR = tile_vectors<T, N> * vec<T>::size;
   constexpr std::size_t kc = depth_block<K, A::packed ? max_depth : BSource::depth_limit>;
@@ -364,7 +413,7 @@ inline void product(const T* a, const T* b, T* out, bool accumulate) {
       }
       product_block<rows, N, kc, A, BSource, Out>(depth, a_block, BSource::advance(b, k0),
                                                   out + Out::offset(m0, 0), accumulate || k0 > 0,
-                                                  b_buffer);
+                                                  b_buffer, epilogue, k0 + depth == K);
     });
   }
 }

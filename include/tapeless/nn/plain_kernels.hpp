@@ -2,6 +2,7 @@
 #define TAPELESS_NN_PLAIN_KERNELS_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 #include "elementwise.hpp"
 
@@ -43,6 +44,16 @@ struct plain_kernels {
     for (std::size_t s = 0; s < Samples; ++s)
       for (std::size_t r = 0; r < Rows; ++r)
         for (std::size_t c = 0; c < Cols; ++c) dx[s * Cols + c] += w[r * Cols + c] * dy[s * Rows + r];
+  }
+
+  /// A dense layer's forward step: z_s = W x_s + b for every sample s, and y = F(z)
+  /// elementwise (F void: z alone; y is then unused).
+  template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static void dense(const T* w, const T* x, const T* b, T* z, T* y) {
+    matmul<Rows, Cols, Samples>(w, x, z);
+    for (std::size_t s = 0; s < Samples; ++s)
+      for (std::size_t r = 0; r < Rows; ++r) z[s * Rows + r] += b[r];
+    if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
   }
 
   /// y = F(a) elementwise.

@@ -207,10 +207,12 @@ struct softmax_cross_entropy_op {
   }
 };
 
-/// A whole layer in one step: y = F(W x + b), or W x + b when F is void. The product, the
-/// bias and the activation run back to back on data still in L1, where separate steps would
-/// each pass over the layer's output; the backward step forms the delta dy .* F'(z) once
-/// (in the absorbed node's adjoint slot), then dL/db, dL/dW and dL/dx from it.
+/// A whole layer in one step: y = F(W x + b), or W x + b when F is void. Kernels::dense runs
+/// the product, the bias (the product's epilogue where the SIMD kernels can) and the
+/// activation back to back, where separate steps would each pass over the layer's output;
+/// the backward step forms the delta dy .* F'(z) once (in the absorbed node's adjoint
+/// slot), then dL/db, dL/dW and dL/dx from it: three consumers of one delta, which a
+/// prologue of each product would compute again.
 /// Operands: W, x, b. With an activation, io.aux holds z = W x + b (the absorbed node's
 /// values, so values_of(W x + b) stays valid).
 template <std::size_t Rows, std::size_t Cols, bool XBatched, class F>
@@ -222,11 +224,7 @@ struct dense_op {
   template <std::size_t Batch, class Kernels, class T>
   static void forward(const step_io<T>& io) {
     T* z = activated ? io.aux : io.y;
-    Kernels::template matmul<Rows, Cols, samples<Batch>>(io.in[0], io.in[1], z);
-    const T* b = io.in[2];
-    for (std::size_t s = 0; s < samples<Batch>; ++s)
-      for (std::size_t r = 0; r < Rows; ++r) z[s * Rows + r] += b[r];
-    if constexpr (activated) Kernels::template map<F, Rows * samples<Batch>>(z, io.y);
+    Kernels::template dense<F, Rows, Cols, samples<Batch>>(io.in[0], io.in[1], io.in[2], z, io.y);
   }
 
   template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
