@@ -28,7 +28,9 @@ GROUPS = [
     ("dense products", re.compile(r"tapeless::lower::detail::(product|product_block|dot_tile|multiply_tile)\b")),
     ("transposes and packing", re.compile(r"transpose|::pack\b|packed_a<.*>::pack")),
     ("C library exp / log (softmax, loss)", re.compile(r"^__(exp|log)f|^(exp|log)f")),
-    ("the model's sweep (bias, activation, loss, update loops)", re.compile(r"^tapeless::nn::")),
+    # The sweep may be inlined into the benchmark's own step function.
+    ("the model's sweep (bias, activation, loss, update loops)",
+     re.compile(r"^tapeless::nn::|^\(anonymous namespace\)::tapeless_(fused_)?step<")),
 ]
 OTHER = "other"
 

@@ -160,7 +160,10 @@ meta = {
     },
     "size": subprocess.run(["size", os.path.basename(os.environ["BINARY"])], capture_output=True, text=True,
                            cwd=os.path.dirname(os.environ["BINARY"])).stdout,
-    "tapeless_commit": subprocess.run(["git", "-C", os.environ["ROOT"], "describe", "--always", "--dirty"],
+    # describe --dirty trusts the index's file times; a refresh first, so that a file
+    # rewritten with the same content does not count as a change.
+    "tapeless_commit": subprocess.run(["sh", "-c", 'git -C "$0" update-index -q --refresh; '
+                                       'git -C "$0" describe --always --dirty', os.environ["ROOT"]],
                                       capture_output=True, text=True).stdout.strip(),
     "notes": [
         "The learning rate alternates in sign from step to step (+-0.01), so that the parameters "
