@@ -1,12 +1,13 @@
 // Micro-benchmark of the dense products alone (lower::simd_kernels): forward, weight
 // gradient and input gradient at the shapes of the training-step networks, in GFLOP/s of
-// useful flops (2 per multiply-add). Compare with the `fma_peak` probe of the same run, and,
+// useful flops (2 per multiply-add). Compare with the `fma_peak/chains:N` probes of the same
+// run (fma_peak.cpp, linked in), and,
 // where CMake found OpenBLAS, with the same products by its cblas_sgemm (rows ".../openblas",
 // one thread) on the wide shapes.
 //
 //   ninja -C build-bench tapeless_products && build-bench/benchmarks/tapeless_products, or
 //   g++ -std=c++20 -O3 -march=native -DNDEBUG -I include benchmarks/products.cpp
-//       -lbenchmark -lpthread -o products && ./products   (one command)
+//       benchmarks/fma_peak.cpp -lbenchmark -lpthread -o products && ./products   (one command)
 
 #include <benchmark/benchmark.h>
 
@@ -148,22 +149,6 @@ void register_shape(bool input_gradient = true) {
                                  run<Kernels, product::input_gradient, Rows, Cols, Samples>);
 }
 
-void fma_peak(benchmark::State& state) {
-  using V = xsimd::batch<float>;
-  V acc[10];
-  for (int c = 0; c < 10; ++c) acc[c] = V(0.5f + 0.01f * float(c));
-  V a(0.999f), b(0.001f);
-  benchmark::DoNotOptimize(a);
-  benchmark::DoNotOptimize(b);
-  for (auto _ : state) {
-    for (int r = 0; r < 1024; ++r)
-      for (int c = 0; c < 10; ++c) acc[c] = xsimd::fma(acc[c], a, b);
-    for (int c = 0; c < 10; ++c) benchmark::DoNotOptimize(acc[c]);
-  }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2e-9 * V::size * 10 * 1024, benchmark::Counter::kIsIterationInvariantRate);
-}
-
 /// The shapes of the 784-wide networks, and a large square product (what share of the FMA
 /// peak register tiles reach at all here): registered for tapeless and for OpenBLAS.
 template <class Kernels>
@@ -179,7 +164,6 @@ void register_wide_shapes() {
 }
 
 const int registered = [] {
-  benchmark::RegisterBenchmark("fma_peak", fma_peak);
   register_wide_shapes<simd_kernels>();
   register_shape<32, 8, 32>(false);
   register_shape<32, 32, 32>();

@@ -112,14 +112,14 @@ def floor_section(out, configs, time_ns, pretty):
 def products_section(out, results_dir, suite_peak):
     """tapeless's dense products against the same products by OpenBLAS's sgemm
     (products.json of benchmarks/products.cpp, when run.sh ran it). The peak is the higher
-    of the two probes of the run: a probe only ever reads low (a busy neighbour, a slow
-    clock), and the products binary has one probe where the suite has three."""
+    of the two binaries' probes of the run: a probe only ever reads low (a busy neighbour, a
+    slow clock)."""
     path = os.path.join(results_dir, "products.json")
     if not os.path.exists(path):
         return
     with open(path) as f:
         rows, _ = medians(json.load(f))
-    own = next((b["GFLOP/s"] for (name, _), b in rows.items() if name == "fma_peak"), None)
+    own = max((b["GFLOP/s"] for (name, _), b in rows.items() if name == "fma_peak"), default=None)
     peak = max((p for p in (own, suite_peak) if p), default=None)
     if not peak:
         return
