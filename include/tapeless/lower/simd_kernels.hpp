@@ -51,6 +51,17 @@ inline void dot_tile(const T* w, const T* x, T* y) {
 
 /// The SIMD kernels: same contract as nn::plain_kernels.
 struct simd_kernels {
+  /// Below this batch the forward product runs as dot products.
+  static constexpr std::size_t dot_product_samples = 4;
+
+  /// Whether the forward product runs as a register-tiled product (else plain loops or dot
+  /// products), and whether its tiles run along the features (W packed; else X packed).
+  template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static constexpr bool tiled_forward = Cols >= detail::vec<T>::size && Samples >= dot_product_samples &&
+                                        Rows >= detail::vec<T>::size && Samples >= detail::vec<T>::size;
+  template <std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static constexpr bool tiles_along_features = tiled_forward<Rows, Cols, Samples, T> && Samples >= Rows;
+
   /// y_s = W x_s. In GEMM terms Y = X W^T: both operands run along Cols, so one of them is
   /// packed transposed, the smaller one (W when Samples >= Rows, X otherwise; with X packed
   /// the samples are the vector dimension and the tiles land transposed in y). A few
@@ -62,14 +73,14 @@ struct simd_kernels {
     constexpr std::size_t lanes = detail::vec<T>::size;
     if constexpr (Cols < lanes) {
       nn::plain_kernels::matmul<Rows, Cols, Samples>(w, x, y);
-    } else if constexpr (Samples < dot_product_samples || Rows < lanes || Samples < lanes) {
+    } else if constexpr (!tiled_forward<Rows, Cols, Samples, T>) {
       constexpr std::size_t MR = 4, NR = 3;
       detail::for_tiles<Samples, NR>([&](std::size_t s0, auto nr) {
         detail::for_tiles<Rows, MR>([&](std::size_t r0, auto mr) {
           detail::dot_tile<mr, nr, Rows, Cols>(w + r0 * Cols, x + s0 * Cols, y + s0 * Rows + r0);
         });
       });
-    } else if constexpr (Samples >= Rows) {
+    } else if constexpr (tiles_along_features<Rows, Cols, Samples, T>) {
       detail::product<Samples, Rows, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
                       detail::row_major_out<Rows>>(x, w, y, false);
     } else {
@@ -86,14 +97,12 @@ struct simd_kernels {
   /// g++'s budget for the translation unit made the 2-8-1 step 1.10x as long (A/B, 7 rounds).
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void dense(const T* w, const T* x, const T* b, T* z, T* y) {
-    constexpr std::size_t lanes = detail::vec<T>::size;
-    if constexpr (Cols < lanes || Samples < dot_product_samples || Rows < lanes || Samples < Rows) {
-      matmul<Rows, Cols, Samples>(w, x, z);
-      for (std::size_t s = 0; s < Samples; ++s)
-        for (std::size_t r = 0; r < Rows; ++r) z[s * Rows + r] += b[r];
-    } else {
+    if constexpr (tiles_along_features<Rows, Cols, Samples, T>) {
       detail::product<Samples, Rows, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
                       detail::row_major_out<Rows>>(x, w, z, false, detail::bias_epilogue<T>{b});
+    } else {
+      matmul<Rows, Cols, Samples>(w, x, z);
+      nn::plain_kernels::add_bias<Rows, Samples>(b, z);
     }
     if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
   }
@@ -136,8 +145,6 @@ struct simd_kernels {
                       detail::row_major_out<Cols>>(dy, w, dx, accumulate);
   }
 
-  /// Below this batch the forward product runs as dot products.
-  static constexpr std::size_t dot_product_samples = 4;
 
   template <class F, std::size_t N, class T>
   static void map(const T* a, T* y) {

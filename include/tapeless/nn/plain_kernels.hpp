@@ -51,9 +51,15 @@ struct plain_kernels {
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void dense(const T* w, const T* x, const T* b, T* z, T* y) {
     matmul<Rows, Cols, Samples>(w, x, z);
+    add_bias<Rows, Samples>(b, z);
+    if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
+  }
+
+  /// z_s += b for every sample s.
+  template <std::size_t Rows, std::size_t Samples, class T>
+  static void add_bias(const T* b, T* z) {
     for (std::size_t s = 0; s < Samples; ++s)
       for (std::size_t r = 0; r < Rows; ++r) z[s * Rows + r] += b[r];
-    if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
   }
 
   /// y = F(a) elementwise.
