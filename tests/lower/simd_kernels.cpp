@@ -275,7 +275,8 @@ BOOST_AUTO_TEST_CASE(dense_forward_with_the_bias_in_the_epilogue) {
   // product with the samples as the tile's columns (the bias added after the product); the
   // product with the features as the tile's columns (the bias in its epilogue: a vector of
   // bias per tile column, partial vectors at 10 and 17 features; 1100 deep: two blocks of
-  // depth, the epilogue on the second only). The activation follows as a pass over z.
+  // depth, the epilogue on the second only). The activation is in the same epilogue where
+  // the bias is, else a pass over z; either way y must be the plain map of the z stored.
   check_dense_activations<5, 3, 17>();
   check_dense_activations<13, 100, 2>();
   check_dense_activations<7, 37, 64>();

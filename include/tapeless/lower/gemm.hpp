@@ -2,6 +2,7 @@
 #define TAPELESS_LOWER_GEMM_HPP
 
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "../simd/batch.hpp"
@@ -127,6 +128,13 @@ template <class T>
 struct bias_epilogue {
   static constexpr bool active = true;
   const T* bias;
+
+  /// Stores the finished value(s) s at o.
+  template <class S>
+  TAPELESS_KERNEL_INLINE void store(const S& s, T* o) const {
+    if constexpr (std::is_same_v<S, T>) *o = s;
+    else s.store_unaligned(o);
+  }
 };
 
 /// out[i * LD + j] (+)= tile (i, j) for the first Valid columns: the tile lands as it is
@@ -153,10 +161,11 @@ struct row_major_out {
     });
   }
 
-  /// The tile at column n plus the epilogue's bias (one value per column).
-  template <std::size_t Valid, std::size_t MR, std::size_t NV, class T>
+  /// The tile at column n plus the epilogue's bias (one value per column), stored through
+  /// the epilogue.
+  template <std::size_t Valid, std::size_t MR, std::size_t NV, class T, class Epilogue>
   TAPELESS_KERNEL_INLINE static void finish(const vec<T> (&acc)[MR][NV], T* out, bool add,
-                                            const bias_epilogue<T>& e, std::size_t n) {
+                                            const Epilogue& e, std::size_t n) {
     using V = vec<T>;
     const T* bias = e.bias + n;
     unroll<NV>([&](auto v) {
@@ -165,7 +174,7 @@ struct row_major_out {
         const V b = V::load_unaligned(bias + first);
         unroll<MR>([&](auto i) {
           T* o = out + i * LD + first;
-          ((add ? acc[i][v] + V::load_unaligned(o) : acc[i][v]) + b).store_unaligned(o);
+          e.store((add ? acc[i][v] + V::load_unaligned(o) : acc[i][v]) + b, o);
         });
       } else if constexpr (first < Valid) {
         alignas(64) T lanes[V::size];
@@ -173,7 +182,7 @@ struct row_major_out {
           T* o = out + i * LD + first;
           acc[i][v].store_aligned(lanes);
           for (std::size_t j = 0; j < Valid - first; ++j)
-            o[j] = (add ? o[j] + lanes[j] : lanes[j]) + bias[first + j];
+            e.store((add ? o[j] + lanes[j] : lanes[j]) + bias[first + j], o + j);
         });
       }
     });

@@ -47,6 +47,44 @@ inline void dot_tile(const T* w, const T* x, T* y) {
   });
 }
 
+// The activation of a tile must be inlined whole into the epilogue: a call there spills the
+// register tile, and g++ leaves the evaluator of the scalar core out of line once its budget
+// for the translation unit runs out (the 8-32-32-4 step took 1.11x as long).
+#if defined(__GNUC__)
+#define TAPELESS_FLATTEN __attribute__((flatten))
+#else
+#define TAPELESS_FLATTEN
+#endif
+
+/// F(u) for a vector or a value, with every call inside inlined.
+template <class F, class U>
+TAPELESS_FLATTEN inline U activate(U u) {
+  return nn::unary_rule<F>::value(u);
+}
+
+/// A dense layer's bias and activation in the forward product's epilogue: each finished
+/// value of z = W x + b is stored, and F(z) next to it in y (laid out as z), while the tile
+/// is in registers.
+template <class F, class T>
+struct bias_activation_epilogue {
+  static constexpr bool active = true;
+  const T* bias;
+  const T* z;
+  T* y;
+
+  template <class S>
+  TAPELESS_KERNEL_INLINE void store(const S& s, T* o) const {
+    T* out_y = y + (o - z);
+    if constexpr (std::is_same_v<S, T>) {
+      *o = s;
+      *out_y = activate<F>(s);
+    } else {
+      s.store_unaligned(o);
+      activate<F>(s).store_unaligned(out_y);
+    }
+  }
+};
+
 }  // namespace detail
 
 /// The SIMD kernels: same contract as nn::plain_kernels.
@@ -90,21 +128,23 @@ struct simd_kernels {
   }
 
   /// A dense layer's forward step, z_s = W x_s + b and y = F(z) (F void: z alone). Where the
-  /// product's tiles run along the features (at least as many samples as rows), the bias is
-  /// its epilogue, added in registers before each tile is stored; otherwise a pass over z.
-  /// The activation is a pass over z: inside the register tile, its evaluation stayed out of
-  /// line (the 8-32-32-4 step at batch 32 took 1.11x as long), and the inlining it took from
-  /// g++'s budget for the translation unit made the 2-8-1 step 1.10x as long (A/B, 7 rounds).
+  /// product's tiles run along the features (at least as many samples as rows), the bias and
+  /// the activation are its epilogue, applied in registers as each tile is stored; otherwise
+  /// passes over z.
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
   static void dense(const T* w, const T* x, const T* b, T* z, T* y) {
     if constexpr (tiles_along_features<Rows, Cols, Samples, T>) {
-      detail::product<Samples, Rows, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
-                      detail::row_major_out<Rows>>(x, w, z, false, detail::bias_epilogue<T>{b});
+      auto product = [&](const auto& epilogue) {
+        detail::product<Samples, Rows, Cols, detail::rows_of_a, Cols, 1, detail::transposed_b<Cols>,
+                        detail::row_major_out<Rows>>(x, w, z, false, epilogue);
+      };
+      if constexpr (std::is_void_v<F>) product(detail::bias_epilogue<T>{b});
+      else product(detail::bias_activation_epilogue<F, T>{b, z, y});
     } else {
       matmul<Rows, Cols, Samples>(w, x, z);
       nn::plain_kernels::add_bias<Rows, Samples>(b, z);
+      if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
     }
-    if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
   }
 
   /// dW (+)= sum_s delta_s x_s^T, i.e. dY^T X: tiles of rows of dW, delta broadcast from dY

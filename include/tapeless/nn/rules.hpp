@@ -208,8 +208,8 @@ struct softmax_cross_entropy_op {
 };
 
 /// A whole layer in one step: y = F(W x + b), or W x + b when F is void. Kernels::dense runs
-/// the product, the bias (the product's epilogue where the SIMD kernels can) and the
-/// activation back to back, where separate steps would each pass over the layer's output;
+/// the product with the bias and the activation as its epilogue where the SIMD kernels can
+/// (else back to back), where separate steps would each pass over the layer's output;
 /// the backward step forms the delta dy .* F'(z) once (in the absorbed node's adjoint
 /// slot), then dL/db, dL/dW and dL/dx from it: three consumers of one delta, which a
 /// prologue of each product would compute again.
