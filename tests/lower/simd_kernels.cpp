@@ -268,6 +268,90 @@ void check_dense_activations() {
   check_dense(dense_step_of<nn::sigmoid_fn, Rows, Cols, Samples>());
 }
 
+/// The weight side of a dense layer's backward step at one shape and activation, through
+/// both kernel sets (function pointers, as for the products above).
+struct weight_side {
+  std::size_t rows, cols, samples;
+  void (*fast)(const nn::delta_source<float>&, const float*, float*, bool, float*, bool);
+  void (*reference)(const nn::delta_source<float>&, const float*, float*, bool, float*, bool);
+  void (*activation)(const float* z, float* y);                                  ///< null: none
+  void (*activation_gradient)(const float* z, const float* y, const float* dy, float* dz, bool);
+};
+
+template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples>
+weight_side weight_side_of() {
+  weight_side w{Rows, Cols, Samples, &simd::dense_weight_gradient<F, Rows, Cols, Samples, float>,
+                &plain::dense_weight_gradient<F, Rows, Cols, Samples, float>, nullptr, nullptr};
+  if constexpr (!std::is_void_v<F>) {
+    w.activation = &plain::map<F, Rows * Samples, float>;
+    w.activation_gradient = &plain::map_gradient<F, Rows * Samples, float>;
+  }
+  return w;
+}
+
+/// Both kernel sets against the passes they replace: the delta by plain map_gradient and a
+/// scale, dW by plain matmul_weight_gradient, db by a sum over the samples. The delta that
+/// the kernels store must be that delta (within 4 ulp: F' is evaluated on vectors), dW and
+/// db the same sums within rounding; with store and db null, dW alone.
+void check_weight_side(const weight_side& k, float scale, bool accumulate, bool outputs) {
+  const std::size_t rows = k.rows, cols = k.cols, samples = k.samples, n = rows * samples;
+  const auto dy = random_vector(n, 31), z = random_vector(n, 32), x = random_vector(samples * cols, 33);
+  const auto old_w = random_vector(rows * cols, 34), old_b = random_vector(rows, 35);
+  std::vector<float> y(n), delta(dy);
+  if (k.activation) {
+    k.activation(z.data(), y.data());
+    k.activation_gradient(z.data(), y.data(), dy.data(), delta.data(), false);
+  }
+  for (float& v : delta) v *= scale;
+  std::vector<float> dw_expected = old_w, db_expected(rows);
+  std::vector<double> dw_magnitude(rows * cols), db_magnitude(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (accumulate) db_expected[r] = old_b[r];
+    else for (std::size_t c = 0; c < cols; ++c) dw_expected[r * cols + c] = 0;
+    db_magnitude[r] = std::abs(double(db_expected[r]));
+    for (std::size_t c = 0; c < cols; ++c) dw_magnitude[r * cols + c] = std::abs(double(dw_expected[r * cols + c]));
+    for (std::size_t s = 0; s < samples; ++s) {
+      const float d = delta[s * rows + r];
+      db_expected[r] += d;
+      db_magnitude[r] += std::abs(double(d));
+      for (std::size_t c = 0; c < cols; ++c) {
+        dw_expected[r * cols + c] += d * x[s * cols + c];
+        dw_magnitude[r * cols + c] += std::abs(double(d) * x[s * cols + c]);
+      }
+    }
+  }
+  for (const auto kernel : {k.fast, k.reference}) {
+    std::vector<float> dw = old_w, db = old_b, stored(n, 7.0f);
+    const nn::delta_source<float> source{dy.data(), z.data(), y.data(), scale, outputs ? stored.data() : nullptr};
+    kernel(source, x.data(), dw.data(), accumulate, outputs ? db.data() : nullptr, accumulate);
+    BOOST_TEST_CONTEXT("Rows " << rows << ", Cols " << cols << ", Samples " << samples << ", activated "
+                               << bool(k.activation) << ", accumulate " << accumulate << ", outputs " << outputs
+                               << ", kernels " << (kernel == k.fast ? "simd" : "plain")) {
+      BOOST_TEST(mismatches(dw, dw_expected, dw_magnitude, samples + 1) == 0u, "dW");
+      if (outputs) {
+        BOOST_TEST(mismatches(db, db_expected, db_magnitude, samples + 1) == 0u, "db");
+        std::size_t bad = 0;
+        for (std::size_t i = 0; i < n; ++i)
+          bad += std::abs(stored[i] - delta[i]) <= 4 * 0x1p-23f * std::abs(delta[i]) + 1e-30f ? 0 : 1;
+        BOOST_TEST(bad == 0u, "stored delta");
+      } else {
+        BOOST_TEST(db == old_b, "db untouched");
+        BOOST_TEST(stored == std::vector<float>(n, 7.0f), "nothing stored");
+      }
+    }
+  }
+}
+
+template <std::size_t Rows, std::size_t Cols, std::size_t Samples>
+void check_weight_sides() {
+  for (const weight_side& k : {weight_side_of<void, Rows, Cols, Samples>(), weight_side_of<nn::tanh_fn, Rows, Cols, Samples>(),
+                               weight_side_of<nn::relu_fn, Rows, Cols, Samples>()}) {
+    check_weight_side(k, 1.0f, false, true);
+    check_weight_side(k, -0.37f, true, true);
+    check_weight_side(k, -0.37f, true, false);
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(dense_forward_with_the_bias_in_the_epilogue) {
@@ -286,6 +370,20 @@ BOOST_AUTO_TEST_CASE(dense_forward_with_the_bias_in_the_epilogue) {
   check_dense_activations<40, 24, 9>();
   check_dense_activations<19, 1100, 23>();
   check_dense_activations<30, 1100, 9>();
+}
+
+BOOST_AUTO_TEST_CASE(dense_weight_side_with_the_delta_as_prologue) {
+  // Rows shorter than a vector (a delta pass and plain loops; at 300 x 5 x 40 in blocks of
+  // 13 samples and a last of 1), one tile row and partial vectors, whole tiles, remainders
+  // of rows and samples, two blocks of samples (depth) and, at 300 x 20 x 300, two blocks of
+  // packed rows.
+  check_weight_sides<5, 3, 17>();
+  check_weight_sides<300, 5, 40>();
+  check_weight_sides<13, 100, 2>();
+  check_weight_sides<48, 64, 48>();
+  check_weight_sides<17, 24, 33>();
+  check_weight_sides<7, 40, 300>();
+  check_weight_sides<300, 20, 300>();
 }
 
 BOOST_AUTO_TEST_CASE(elementwise_maps) {

@@ -120,6 +120,11 @@ struct no_epilogue {
   static constexpr bool active = false;
 };
 
+/// A packed as it is.
+struct no_prologue {
+  static constexpr bool active = false;
+};
+
 /// The bias of a dense layer's forward product, added to each tile of the last block of
 /// depth while it is in registers, before the tile is stored: the pass over the layer's
 /// output that would add it afterwards is saved. `bias` runs along the output's columns
@@ -339,6 +344,23 @@ struct packed_a {
         unroll<rows>([&](auto i) { tile[k * rows + i] = a[(m0 + i) * AM + k * AK]; });
     });
   }
+
+  /// Like pack, but each column of A (M rows at row m_first, column k_first + k) is first
+  /// computed by the prologue into a line on the stack: A is a function of other arrays
+  /// (a dense layer's delta, from its dy, z and y), evaluated once, as it is packed.
+  template <std::size_t M, class T, class Prologue>
+  static void pack_through(std::size_t depth, const Prologue& prologue, std::size_t m_first,
+                           std::size_t k_first, T* packed) {
+    static_assert(AM == 1, "a prologue computes columns of A whose rows are contiguous");
+    alignas(64) T line[M];
+    for (std::size_t k = 0; k < depth; ++k) {
+      prologue.template column<M>(m_first, k_first + k, line);
+      for_row_tiles<M>([&](std::size_t m0, auto rows) {
+        T* tile = packed + m0 * depth;
+        unroll<rows>([&](auto i) { tile[k * rows + i] = line[m0 + i]; });
+      });
+    }
+  }
 };
 
 /// Stack bytes for packed A: all M rows for one block of depth (of at most max_depth) if
@@ -402,10 +424,13 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
 /// out (+)= A B, M x N, K deep; A(m, k) = a[m * AM + k * AK], read in place or packed
 /// (ASource: rows_of_a or packed_a); B read through BSource, the tile stored through Out.
 /// `accumulate` false: out is overwritten. The epilogue, if any, finishes each tile of the
-/// last block of depth.
+/// last block of depth; the prologue, if any, computes packed A in place of reading a.
 template <std::size_t M, std::size_t N, std::size_t K, template <std::size_t, std::size_t> class ASource,
-          std::size_t AM, std::size_t AK, class BSource, class Out, class T, class Epilogue = no_epilogue>
-inline void product(const T* a, const T* b, T* out, bool accumulate, const Epilogue& epilogue = {}) {
+          std::size_t AM, std::size_t AK, class BSource, class Out, class T, class Epilogue = no_epilogue,
+          class Prologue = no_prologue>
+inline void product(const T* a, const T* b, T* out, bool accumulate, const Epilogue& epilogue = {},
+                    const Prologue& prologue = {}) {
+  static_assert(!Prologue::active || ASource<AM, AK>::packed, "a prologue runs where A is packed");
   using A = ASource<AM, AK>;
   constexpr std::size_t NR = tile_vectors<T, N> * vec<T>::size;
   constexpr std::size_t kc = depth_block<K, A::packed ? max_depth : BSource::depth_limit>;
@@ -416,7 +441,10 @@ inline void product(const T* a, const T* b, T* out, bool accumulate, const Epilo
     const std::size_t depth = K - k0 < kc ? K - k0 : kc;
     for_tiles<M, mc>([&](std::size_t m0, auto rows) {
       const T* a_block = a + m0 * AM + k0 * AK;
-      if constexpr (A::packed) {
+      if constexpr (Prologue::active) {
+        A::template pack_through<rows>(depth, prologue, m0, k0, a_buffer);
+        a_block = a_buffer;
+      } else if constexpr (A::packed) {
         A::template pack<rows>(depth, a_block, a_buffer);
         a_block = a_buffer;
       }

@@ -8,6 +8,18 @@
 
 namespace tapeless::nn {
 
+/// Where the weight side of a dense layer's backward step takes its delta from:
+/// delta = (dy .* F'(z, y)) scale (F void: dy scale; z and y unused), also stored into
+/// `store` unless it is null (for the input side, which reads it after).
+template <class T>
+struct delta_source {
+  const T* dy;
+  const T* z;
+  const T* y;
+  T scale;
+  T* store;
+};
+
 /// The reference kernels: plain loops with every size a compile-time constant, in the
 /// order of the textbook formulas. The SIMD kernels (lower/simd_kernels.hpp) must agree
 /// with these within float rounding.
@@ -53,6 +65,31 @@ struct plain_kernels {
     matmul<Rows, Cols, Samples>(w, x, z);
     add_bias<Rows, Samples>(b, z);
     if constexpr (!std::is_void_v<F>) map<F, Rows * Samples>(z, y);
+  }
+
+  /// The weight side of a dense layer's backward step, from the delta of `d`:
+  /// db (+)= sum_s delta_s (db null: none) and dW (+)= sum_s delta_s x_s^T.
+  template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
+  static void dense_weight_gradient(const delta_source<T>& d, const T* x, T* dw, bool accumulate_w, T* db,
+                                    bool accumulate_b) {
+    if (!accumulate_w)
+      for (std::size_t i = 0; i < Rows * Cols; ++i) dw[i] = T(0);
+    if (db && !accumulate_b)
+      for (std::size_t r = 0; r < Rows; ++r) db[r] = T(0);
+    for (std::size_t s = 0; s < Samples; ++s)
+      for (std::size_t r = 0; r < Rows; ++r) {
+        const T delta = delta_of<F>(d, s * Rows + r);
+        if (d.store) d.store[s * Rows + r] = delta;
+        if (db) db[r] += delta;
+        for (std::size_t c = 0; c < Cols; ++c) dw[r * Cols + c] += delta * x[s * Cols + c];
+      }
+  }
+
+  /// The i-th value of the delta of `d`.
+  template <class F, class T>
+  static T delta_of(const delta_source<T>& d, std::size_t i) {
+    if constexpr (std::is_void_v<F>) return d.dy[i] * d.scale;
+    else return d.dy[i] * unary_rule<F>::derivative(d.z[i], d.y[i]) * d.scale;
   }
 
   /// z_s += b for every sample s.

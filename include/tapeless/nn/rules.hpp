@@ -9,6 +9,7 @@
 #include <boost/mp11/list.hpp>
 
 #include "elementwise.hpp"
+#include "plain_kernels.hpp"
 #include "nodes.hpp"
 
 namespace tapeless::nn {
@@ -210,9 +211,10 @@ struct softmax_cross_entropy_op {
 /// A whole layer in one step: y = F(W x + b), or W x + b when F is void. Kernels::dense runs
 /// the product with the bias and the activation as its epilogue where the SIMD kernels can
 /// (else back to back), where separate steps would each pass over the layer's output;
-/// the backward step forms the delta dy .* F'(z) once (in the absorbed node's adjoint
-/// slot), then dL/db, dL/dW and dL/dx from it: three consumers of one delta, which a
-/// prologue of each product would compute again.
+/// the backward step forms the delta dy .* F'(z) once, as the prologue of the weight
+/// gradient's product (which also sums it into dL/db and, in a fused step, scales it by
+/// -rate), storing it for dL/dx where that is asked for; in a fused step with dL/dx, which
+/// reads W before the update, the delta is a pass before both products.
 /// Operands: W, x, b. With an activation, io.aux holds z = W x + b (the absorbed node's
 /// values, so values_of(W x + b) stays valid).
 template <std::size_t Rows, std::size_t Cols, bool XBatched, class F>
@@ -229,6 +231,56 @@ struct dense_op {
 
   template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
   static void backward(const step_io<T>& io) {
+    if constexpr (GW == grad::none || (GW == grad::update) != (GB == grad::update))
+      backward_in_passes<Batch, Kernels, GW, GX, GB>(io);
+    else if constexpr (GW == grad::update)
+      backward_with_update<Batch, Kernels, GX>(io);
+    else
+      weights_then_input<Batch, Kernels, GW, GX, GB>(io);
+  }
+
+  /// The weight side first, its product forming the delta as its prologue (stored in the
+  /// absorbed node's adjoint slot when the input side reads it after).
+  template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
+  static void weights_then_input(const step_io<T>& io) {
+    constexpr bool keep = activated && GX != grad::none;
+    Kernels::template dense_weight_gradient<F, Rows, Cols, samples<Batch>>(
+        delta_source<T>{io.dy, io.aux, io.y, T(1), keep ? io.daux : nullptr}, io.in[1], io.din[0], GW == grad::add,
+        GB == grad::none ? nullptr : io.din[2], GB == grad::add);
+    if constexpr (GX != grad::none)
+      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(io.in[0], activated ? io.daux : io.dy,
+                                                                          io.din[1], GX == grad::add);
+  }
+
+  /// The fused SGD update, after every read of W: the weight side's product adds straight
+  /// into W (and the delta's sum into b), its delta scaled by -rate in its prologue; with an
+  /// input side, which reads W first, the delta is formed before it.
+  template <std::size_t Batch, class Kernels, grad GX, class T>
+  static void backward_with_update(const step_io<T>& io) {
+    if constexpr (GX == grad::none) {
+      update<F, Batch, Kernels>(io, delta_source<T>{io.dy, io.aux, io.y, -io.rate, nullptr});
+    } else {
+      const T* delta = io.dy;
+      if constexpr (activated) {
+        Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux, false);
+        delta = io.daux;
+      }
+      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(io.in[0], delta, io.din[1],
+                                                                          GX == grad::add);
+      update<void, Batch, Kernels>(io, delta_source<T>{delta, nullptr, nullptr, -io.rate, nullptr});
+    }
+  }
+
+  template <class Activation, std::size_t Batch, class Kernels, class T>
+  static void update(const step_io<T>& io, const delta_source<T>& d) {
+    Kernels::template dense_weight_gradient<Activation, Rows, Cols, samples<Batch>>(d, io.in[1], io.din[0], true,
+                                                                                    io.din[2], true);
+  }
+
+  /// The delta formed in a pass, then dL/db, dL/dW and dL/dx from it (weights not asked for,
+  /// or only one of W and b updated in place).
+  template <std::size_t Batch, class Kernels, grad GW, grad GX, grad GB, class T>
+  static void backward_in_passes(const step_io<T>& io) {
     T* delta = io.dy;
     if constexpr (activated) {
       Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux, false);
@@ -238,18 +290,12 @@ struct dense_op {
     if constexpr (gb != grad::none) bias_gradient<Batch, gb>(delta, io.din[2]);
     matmul_op<Rows, Cols, XBatched>::template backward_from<Batch, Kernels, gw, GX>(io.in[0], io.in[1], delta,
                                                                                      io.din[0], io.din[1]);
-    if constexpr (GW == grad::update || GB == grad::update) update<Batch, Kernels, GW, GB>(io, delta);
-  }
-
-  /// The fused SGD update, after every read of W: the delta, which no later step reads (the
-  /// absorbed node's adjoint, or this node's own), is scaled by -rate, and the weight
-  /// gradient's product then adds straight into W (and the delta's sum into b).
-  template <std::size_t Batch, class Kernels, grad GW, grad GB, class T>
-  static void update(const step_io<T>& io, T* delta) {
-    for (std::size_t i = 0; i < Rows * samples<Batch>; ++i) delta[i] *= -io.rate;
-    if constexpr (GB == grad::update) bias_gradient<Batch, grad::add>(delta, io.din[2]);
-    if constexpr (GW == grad::update)
-      Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, io.in[1], io.din[0], true);
+    if constexpr (GW == grad::update || GB == grad::update) {
+      for (std::size_t i = 0; i < Rows * samples<Batch>; ++i) delta[i] *= -io.rate;
+      if constexpr (GB == grad::update) bias_gradient<Batch, grad::add>(delta, io.din[2]);
+      if constexpr (GW == grad::update)
+        Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, io.in[1], io.din[0], true);
+    }
   }
 
   /// dL/db = the delta summed over the samples.
