@@ -386,18 +386,33 @@ BOOST_AUTO_TEST_CASE(dense_weight_side_with_the_delta_as_prologue) {
   check_weight_sides<300, 20, 300>();
 }
 
-BOOST_AUTO_TEST_CASE(elementwise_maps) {
-  const auto a = random_values<37>(6);
-  const auto dy = random_values<37>(7);
-  std::array<float, 37> y_simd{}, y_plain{};
-  simd::map<nn::tanh_fn, 37>(a.data(), y_simd.data());
-  plain::map<nn::tanh_fn, 37>(a.data(), y_plain.data());
+namespace {
+
+/// map and map_gradient of F on N values against the plain loops.
+template <class F, std::size_t N>
+void check_maps() {
+  const auto a = random_values<N>(6);
+  const auto dy = random_values<N>(7);
+  std::array<float, N> y_simd{}, y_plain{};
+  simd::map<F, N>(a.data(), y_simd.data());
+  plain::map<F, N>(a.data(), y_plain.data());
   check_close(y_simd, y_plain, 4);
-  auto da_simd = random_values<37>(8);
+  auto da_simd = random_values<N>(8);
   auto da_plain = da_simd;
-  simd::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_simd.data(), true);
-  plain::map_gradient<nn::tanh_fn, 37>(a.data(), y_plain.data(), dy.data(), da_plain.data(), true);
+  simd::map_gradient<F, N>(a.data(), y_plain.data(), dy.data(), da_simd.data(), true);
+  plain::map_gradient<F, N>(a.data(), y_plain.data(), dy.data(), da_plain.data(), true);
   check_close(da_simd, da_plain, 4);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(elementwise_maps) {
+  // 37 values: whole vectors, then the tail in the target's narrower vectors (AVX-512: 8
+  // and 4 lanes; AVX: 4) and single values; 8 values: no whole vector with AVX-512.
+  check_maps<nn::tanh_fn, 37>();
+  check_maps<nn::sigmoid_fn, 37>();
+  check_maps<nn::relu_fn, 37>();
+  check_maps<nn::tanh_fn, 8>();
 }
 
 BOOST_AUTO_TEST_CASE(whole_training_step_matches_plain_loops) {

@@ -22,6 +22,37 @@ namespace detail {
 
 // vec, unroll and for_tiles come from gemm.hpp.
 
+/// A vector of U (a batch, or T itself for one value) loaded from p, or stored at p.
+template <class U, class T>
+TAPELESS_KERNEL_INLINE U load(const T* p) {
+  if constexpr (std::is_same_v<U, T>) return *p;
+  else return U::load_unaligned(p);
+}
+template <class U, class T>
+TAPELESS_KERNEL_INLINE void store(const U& u, T* p) {
+  if constexpr (std::is_same_v<U, T>) *p = u;
+  else u.store_unaligned(p);
+}
+
+/// Calls f(i, std::type_identity<U>{}) over [First, N) in steps of U's lanes: U = B while
+/// a whole B fits, then the narrower batches of the target, then single values (U = T).
+template <class T, class B, std::size_t First, std::size_t N, class F>
+TAPELESS_KERNEL_INLINE void for_lanes_from(F& f) {
+  if constexpr (std::is_void_v<B>) {
+    for (std::size_t i = First; i < N; ++i) f(i, std::type_identity<T>{});
+  } else {
+    constexpr std::size_t full = First + (N - First) / B::size * B::size;
+    for (std::size_t i = First; i < full; i += B::size) f(i, std::type_identity<B>{});
+    if constexpr (full < N) for_lanes_from<T, simd::narrower_batch<B>, full, N>(f);
+  }
+}
+
+/// An elementwise loop over N values of T in the widest vectors that fit (see for_lanes_from).
+template <class T, std::size_t N, class F>
+TAPELESS_KERNEL_INLINE void for_lanes(F&& f) {
+  for_lanes_from<T, vec<T>, 0, N>(f);
+}
+
 /// y[j * Rows + i] = w_i . x_j for MR rows of W and NR samples: MR x NR dot products kept in
 /// registers along the common dimension.
 template <std::size_t MR, std::size_t NR, std::size_t Rows, std::size_t Cols, class T>
@@ -79,51 +110,34 @@ struct delta_prologue {
 
   template <std::size_t Count>
   void column(std::size_t row_first, std::size_t sample, T* line) const {
-    using V = vec<T>;
-    constexpr std::size_t full = Count / V::size * V::size;
     const std::size_t first = sample * Rows + row_first;
-    for (std::size_t r = 0; r < full; r += V::size) put(delta<V>(first + r), first + r, row_first + r, line + r);
-    for (std::size_t r = full; r < Count; ++r) put(delta<T>(first + r), first + r, row_first + r, line + r);
+    for_lanes<T, Count>([&](std::size_t r, auto lanes) {
+      using U = typename decltype(lanes)::type;
+      const U delta = delta_at<U>(first + r);
+      store(delta, line + r);
+      if (d.store) store(delta, d.store + first + r);
+      if (db) store(load<U>(db + row_first + r) + delta, db + row_first + r);
+    });
   }
 
   /// Values [first, first + Count) of the delta into out (and into d.store, if it is another
   /// array), without db.
   template <std::size_t Count>
   void values(std::size_t first, T* out) const {
-    using V = vec<T>;
-    constexpr std::size_t full = Count / V::size * V::size;
     T* also = d.store && d.store + first != out ? d.store : nullptr;
-    auto put_value = [&](const auto& delta, std::size_t i) {
-      store(delta, out + (i - first));
-      if (also) store(delta, also + i);
-    };
-    for (std::size_t i = first; i < first + full; i += V::size) put_value(delta<V>(i), i);
-    for (std::size_t i = first + full; i < first + Count; ++i) put_value(delta<T>(i), i);
+    for_lanes<T, Count>([&](std::size_t i, auto lanes) {
+      using U = typename decltype(lanes)::type;
+      const U delta = delta_at<U>(first + i);
+      store(delta, out + i);
+      if (also) store(delta, also + first + i);
+    });
   }
 
   template <class U>
-  TAPELESS_KERNEL_INLINE U delta(std::size_t i) const {
+  TAPELESS_KERNEL_INLINE U delta_at(std::size_t i) const {
     const U dy = load<U>(d.dy + i);
     if constexpr (std::is_void_v<F>) return dy * U(d.scale);
     else return dy * activation_derivative<F>(load<U>(d.z + i), load<U>(d.y + i)) * U(d.scale);
-  }
-
-  template <class U>
-  TAPELESS_KERNEL_INLINE void put(const U& delta, std::size_t i, std::size_t row, T* line) const {
-    store(delta, line);
-    if (d.store) store(delta, d.store + i);
-    if (db) store(load<U>(db + row) + delta, db + row);
-  }
-
-  template <class U>
-  TAPELESS_KERNEL_INLINE static U load(const T* p) {
-    if constexpr (std::is_same_v<U, T>) return *p;
-    else return U::load_unaligned(p);
-  }
-  template <class U>
-  TAPELESS_KERNEL_INLINE static void store(const U& u, T* p) {
-    if constexpr (std::is_same_v<U, T>) *p = u;
-    else u.store_unaligned(p);
   }
 };
 
@@ -292,24 +306,21 @@ struct simd_kernels {
 
   template <class F, std::size_t N, class T>
   static void map(const T* a, T* y) {
-    using V = detail::vec<T>;
-    constexpr std::size_t full = N / V::size * V::size;
-    for (std::size_t i = 0; i < full; i += V::size)
-      nn::unary_rule<F>::value(V::load_unaligned(a + i)).store_unaligned(y + i);
-    for (std::size_t i = full; i < N; ++i) y[i] = nn::unary_rule<F>::value(a[i]);
+    detail::for_lanes<T, N>([&](std::size_t i, auto lanes) {
+      using U = typename decltype(lanes)::type;
+      detail::store(nn::unary_rule<F>::value(detail::load<U>(a + i)), y + i);
+    });
   }
 
   template <class F, std::size_t N, class T>
   static void map_gradient(const T* a, const T* y, const T* dy, T* da, bool accumulate) {
-    using V = detail::vec<T>;
-    constexpr std::size_t full = N / V::size * V::size;
-    for (std::size_t i = 0; i < full; i += V::size) {
-      const V d = nn::unary_rule<F>::derivative(V::load_unaligned(a + i), V::load_unaligned(y + i));
-      const V old = accumulate ? V::load_unaligned(da + i) : V(T(0));
-      simd::fma(V::load_unaligned(dy + i), d, old).store_unaligned(da + i);
-    }
-    for (std::size_t i = full; i < N; ++i)
-      da[i] = (accumulate ? da[i] : T(0)) + dy[i] * nn::unary_rule<F>::derivative(a[i], y[i]);
+    detail::for_lanes<T, N>([&](std::size_t i, auto lanes) {
+      using U = typename decltype(lanes)::type;
+      const U d = nn::unary_rule<F>::derivative(detail::load<U>(a + i), detail::load<U>(y + i));
+      const U old = accumulate ? detail::load<U>(da + i) : U(T(0));
+      if constexpr (std::is_same_v<U, T>) da[i] = old + dy[i] * d;
+      else simd::fma(U::load_unaligned(dy + i), d, old).store_unaligned(da + i);
+    });
   }
 };
 

@@ -230,6 +230,51 @@ inline constexpr bool uses_xsimd = false;
 
 #if TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
 namespace detail {
+// The 256- and 128-bit architectures of the target, for the tails of elementwise loops.
+#if XSIMD_WITH_FMA3_AVX2
+using arch_256 = xsimd::fma3<xsimd::avx2>;
+#elif XSIMD_WITH_AVX2
+using arch_256 = xsimd::avx2;
+#elif XSIMD_WITH_AVX
+using arch_256 = xsimd::avx;
+#else
+using arch_256 = void;
+#endif
+#if XSIMD_WITH_FMA3_SSE
+using arch_128 = xsimd::fma3<xsimd::sse4_2>;
+#elif XSIMD_WITH_SSE4_2
+using arch_128 = xsimd::sse4_2;
+#elif XSIMD_WITH_SSE2
+using arch_128 = xsimd::sse2;
+#else
+using arch_128 = void;
+#endif
+
+template <class T, class Arch>
+struct batch_of {
+  using type = xsimd::batch<T, Arch>;
+};
+template <class T>
+struct batch_of<T, void> {
+  using type = void;
+};
+}  // namespace detail
+
+/// The batch of the next narrower registers the target has (AVX-512: AVX's 256 bits; AVX:
+/// SSE's 128), else void: the tail of an elementwise loop runs in it rather than value by
+/// value (an 8-unit tanh layer with AVX-512: one AVX vector instead of 8 calls of tanhf).
+template <class B>
+using narrower_batch = typename detail::batch_of<
+    typename B::value_type, std::conditional_t<B::size * sizeof(typename B::value_type) == 64, detail::arch_256,
+                                               std::conditional_t<B::size * sizeof(typename B::value_type) == 32,
+                                                                  detail::arch_128, void>>>::type;
+#else
+template <class B>
+using narrower_batch = void;
+#endif
+
+#if TAPELESS_SIMD_HAS_XSIMD && !defined(TAPELESS_SCALAR_SIMD)
+namespace detail {
 /// x with lane j taken from lane j ^ D: neighbouring groups of D lanes swapped.
 template <std::size_t D, class B, std::size_t... J>
 B swap_groups(const B& x, std::index_sequence<J...>) {
