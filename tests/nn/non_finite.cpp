@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE nn_non_finite
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <limits>
 
 #include <tapeless/nn.hpp>
@@ -16,7 +17,11 @@ using model_t = decltype(nn::compile<2>(loss));
 }  // namespace
 
 namespace {
-/// On finite data the checked step reports nothing and gives the unchecked step's results.
+/// On finite data the checked step reports nothing and gives the unchecked step's loss, and
+/// its gradients within float rounding: it runs a node per step, where the unchecked step
+/// forms a layer's delta inside the weight gradient's product and sums it into dL/db there
+/// (the compiler may fuse a product into that sum: one rounding fewer). A 10-layer chain
+/// of such differences stays far below 1e-5 relative; a wrong term does not.
 template <class Model>
 void expect_checked_equals_unchecked(Model& m, const typename Model::parameters& p, const typename Model::inputs& in,
                                      const typename Model::targets& tg) {
@@ -25,7 +30,8 @@ void expect_checked_equals_unchecked(Model& m, const typename Model::parameters&
   const auto plain = m.value_and_grad(p, in, tg, g2);
   BOOST_TEST(!checked.non_finite.found);
   BOOST_TEST(checked.loss == plain);
-  for (std::size_t i = 0; i < g1.values().size(); ++i) BOOST_TEST(g1.values()[i] == g2.values()[i]);
+  for (std::size_t i = 0; i < g1.values().size(); ++i)
+    BOOST_TEST(std::abs(g1.values()[i] - g2.values()[i]) <= 1e-5f * std::abs(g2.values()[i]), "entry " << i);
 }
 }  // namespace
 
