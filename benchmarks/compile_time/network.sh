@@ -19,7 +19,8 @@
 # a patched copy to compare), CXXFLAGS_EXTRA, PCH=1 (every translation unit uses a
 # precompiled HEADER, built once per compiler with the same flags, as
 # target_precompile_headers would; its build time is reported apart; results go to
-# network_results_pch.md). Writes network_results.md next to this script
+# network_results_pch.md). Writes network_results.md next to this script (keeping the
+# sections below its table, from the first "### " heading, which are written by hand)
 # and prints the same Markdown to stdout. Needs GNU time at /usr/bin/time. The machine may be
 # shared: the load average is printed before and after; CPU seconds (user + sys) vary less
 # with the load than wall seconds do.
@@ -211,4 +212,13 @@ for cxx in "${compilers[@]}"; do versions+="$("$cxx" --version | head -1); "; do
   diagnostic_rows
   echo
   echo "- Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$results"
+} | tee "$work/table.md"
+# The sections written by hand below the table (from its first "### " heading) are kept.
+{
+  cat "$work/table.md"
+  if [[ -f $results ]] && grep -q '^### ' "$results"; then
+    echo
+    sed -n '/^### /,$p' "$results"
+  fi
+} > "$work/results.md"
+mv "$work/results.md" "$results"
