@@ -274,14 +274,19 @@ struct weight_side {
   std::size_t rows, cols, samples;
   void (*fast)(const nn::delta_source<float>&, const float*, float*, bool, float*, bool);
   void (*reference)(const nn::delta_source<float>&, const float*, float*, bool, float*, bool);
-  void (*activation)(const float* z, float* y);                                  ///< null: none
+  void (*activation)(const float* z, float* y);  ///< null: none
   void (*activation_gradient)(const float* z, const float* y, const float* dy, float* dz, bool);
 };
 
 template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples>
 weight_side weight_side_of() {
-  weight_side w{Rows, Cols, Samples, &simd::dense_weight_gradient<F, Rows, Cols, Samples, float>,
-                &plain::dense_weight_gradient<F, Rows, Cols, Samples, float>, nullptr, nullptr};
+  weight_side w{Rows,
+                Cols,
+                Samples,
+                &simd::dense_weight_gradient<F, Rows, Cols, Samples, float>,
+                &plain::dense_weight_gradient<F, Rows, Cols, Samples, float>,
+                nullptr,
+                nullptr};
   if constexpr (!std::is_void_v<F>) {
     w.activation = &plain::map<F, Rows * Samples, float>;
     w.activation_gradient = &plain::map_gradient<F, Rows * Samples, float>;
@@ -295,7 +300,8 @@ weight_side weight_side_of() {
 /// db the same sums within rounding; with store and db null, dW alone.
 void check_weight_side(const weight_side& k, float scale, bool accumulate, bool outputs) {
   const std::size_t rows = k.rows, cols = k.cols, samples = k.samples, n = rows * samples;
-  const auto dy = random_vector(n, 31), z = random_vector(n, 32), x = random_vector(samples * cols, 33);
+  const auto dy = random_vector(n, 31), z = random_vector(n, 32),
+             x = random_vector(samples * cols, 33);
   const auto old_w = random_vector(rows * cols, 34), old_b = random_vector(rows, 35);
   std::vector<float> y(n), delta(dy);
   if (k.activation) {
@@ -307,9 +313,11 @@ void check_weight_side(const weight_side& k, float scale, bool accumulate, bool 
   std::vector<double> dw_magnitude(rows * cols), db_magnitude(rows);
   for (std::size_t r = 0; r < rows; ++r) {
     if (accumulate) db_expected[r] = old_b[r];
-    else for (std::size_t c = 0; c < cols; ++c) dw_expected[r * cols + c] = 0;
+    else
+      for (std::size_t c = 0; c < cols; ++c) dw_expected[r * cols + c] = 0;
     db_magnitude[r] = std::abs(double(db_expected[r]));
-    for (std::size_t c = 0; c < cols; ++c) dw_magnitude[r * cols + c] = std::abs(double(dw_expected[r * cols + c]));
+    for (std::size_t c = 0; c < cols; ++c)
+      dw_magnitude[r * cols + c] = std::abs(double(dw_expected[r * cols + c]));
     for (std::size_t s = 0; s < samples; ++s) {
       const float d = delta[s * rows + r];
       db_expected[r] += d;
@@ -322,17 +330,20 @@ void check_weight_side(const weight_side& k, float scale, bool accumulate, bool 
   }
   for (const auto kernel : {k.fast, k.reference}) {
     std::vector<float> dw = old_w, db = old_b, stored(n, 7.0f);
-    const nn::delta_source<float> source{dy.data(), z.data(), y.data(), scale, outputs ? stored.data() : nullptr};
+    const nn::delta_source<float> source{dy.data(), z.data(), y.data(), scale,
+                                         outputs ? stored.data() : nullptr};
     kernel(source, x.data(), dw.data(), accumulate, outputs ? db.data() : nullptr, accumulate);
-    BOOST_TEST_CONTEXT("Rows " << rows << ", Cols " << cols << ", Samples " << samples << ", activated "
-                               << bool(k.activation) << ", accumulate " << accumulate << ", outputs " << outputs
-                               << ", kernels " << (kernel == k.fast ? "simd" : "plain")) {
+    BOOST_TEST_CONTEXT("Rows " << rows << ", Cols " << cols << ", Samples " << samples
+                               << ", activated " << bool(k.activation) << ", accumulate "
+                               << accumulate << ", outputs " << outputs << ", kernels "
+                               << (kernel == k.fast ? "simd" : "plain")) {
       BOOST_TEST(mismatches(dw, dw_expected, dw_magnitude, samples + 1) == 0u, "dW");
       if (outputs) {
         BOOST_TEST(mismatches(db, db_expected, db_magnitude, samples + 1) == 0u, "db");
         std::size_t bad = 0;
         for (std::size_t i = 0; i < n; ++i)
-          bad += std::abs(stored[i] - delta[i]) <= 4 * 0x1p-23f * std::abs(delta[i]) + 1e-30f ? 0 : 1;
+          bad +=
+              std::abs(stored[i] - delta[i]) <= 4 * 0x1p-23f * std::abs(delta[i]) + 1e-30f ? 0 : 1;
         BOOST_TEST(bad == 0u, "stored delta");
       } else {
         BOOST_TEST(db == old_b, "db untouched");
@@ -344,7 +355,8 @@ void check_weight_side(const weight_side& k, float scale, bool accumulate, bool 
 
 template <std::size_t Rows, std::size_t Cols, std::size_t Samples>
 void check_weight_sides() {
-  for (const weight_side& k : {weight_side_of<void, Rows, Cols, Samples>(), weight_side_of<nn::tanh_fn, Rows, Cols, Samples>(),
+  for (const weight_side& k : {weight_side_of<void, Rows, Cols, Samples>(),
+                               weight_side_of<nn::tanh_fn, Rows, Cols, Samples>(),
                                weight_side_of<nn::relu_fn, Rows, Cols, Samples>()}) {
     check_weight_side(k, 1.0f, false, true);
     check_weight_side(k, -0.37f, true, true);

@@ -1,9 +1,7 @@
 #define BOOST_TEST_MODULE nn_non_finite
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <limits>
-
 #include <tapeless/nn.hpp>
 
 // The checked step stops at the first non-finite value and names the node.
@@ -31,7 +29,8 @@ void expect_checked_equals_unchecked(Model& m, const typename Model::parameters&
   BOOST_TEST(!checked.non_finite.found);
   BOOST_TEST(checked.loss == plain);
   for (std::size_t i = 0; i < g1.values().size(); ++i)
-    BOOST_TEST(std::abs(g1.values()[i] - g2.values()[i]) <= 1e-5f * std::abs(g2.values()[i]), "entry " << i);
+    BOOST_TEST(std::abs(g1.values()[i] - g2.values()[i]) <= 1e-5f * std::abs(g2.values()[i]),
+               "entry " << i);
 }
 }  // namespace
 

@@ -425,8 +425,9 @@ inline void product_block(std::size_t depth, const T* a, const T* b, T* out, boo
 /// (ASource: rows_of_a or packed_a); B read through BSource, the tile stored through Out.
 /// `accumulate` false: out is overwritten. The epilogue, if any, finishes each tile of the
 /// last block of depth; the prologue, if any, computes packed A in place of reading a.
-template <std::size_t M, std::size_t N, std::size_t K, template <std::size_t, std::size_t> class ASource,
-          std::size_t AM, std::size_t AK, class BSource, class Out, class T, class Epilogue = no_epilogue,
+template <std::size_t M, std::size_t N, std::size_t K,
+          template <std::size_t, std::size_t> class ASource, std::size_t AM, std::size_t AK,
+          class BSource, class Out, class T, class Epilogue = no_epilogue,
           class Prologue = no_prologue>
 inline void product(const T* a, const T* b, T* out, bool accumulate, const Epilogue& epilogue = {},
                     const Prologue& prologue = {}) {

@@ -241,8 +241,8 @@ struct simd_kernels {
   /// weight gradient's product with the delta computed as its prologue, as A is packed, and
   /// summed into db there (rows shorter than a vector: plain loops).
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void dense_weight_gradient(const nn::delta_source<T>& d, const T* x, T* dw, bool accumulate_w, T* db,
-                                    bool accumulate_b) {
+  static void dense_weight_gradient(const nn::delta_source<T>& d, const T* x, T* dw,
+                                    bool accumulate_w, T* db, bool accumulate_b) {
     if (db && !accumulate_b)
       for (std::size_t r = 0; r < Rows; ++r) db[r] = T(0);
     if constexpr (Cols < detail::vec<T>::size) {
@@ -259,7 +259,8 @@ struct simd_kernels {
   /// plain product. (Plain loops throughout, with F' per value, took the 8-32-32-4 step at batch
   /// 32 from 3.3 to 5.5 us.)
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void weight_side_in_passes(const nn::delta_source<T>& d, const T* x, T* dw, bool accumulate_w, T* db) {
+  static void weight_side_in_passes(const nn::delta_source<T>& d, const T* x, T* dw,
+                                    bool accumulate_w, T* db) {
     constexpr std::size_t capacity = 16 * 1024 / sizeof(T);
     constexpr std::size_t block = Rows >= capacity ? 1 : capacity / Rows;
     constexpr std::size_t buffered = block < Samples ? block : Samples;

@@ -70,8 +70,8 @@ struct plain_kernels {
   /// The weight side of a dense layer's backward step, from the delta of `d`:
   /// db (+)= sum_s delta_s (db null: none) and dW (+)= sum_s delta_s x_s^T.
   template <class F, std::size_t Rows, std::size_t Cols, std::size_t Samples, class T>
-  static void dense_weight_gradient(const delta_source<T>& d, const T* x, T* dw, bool accumulate_w, T* db,
-                                    bool accumulate_b) {
+  static void dense_weight_gradient(const delta_source<T>& d, const T* x, T* dw, bool accumulate_w,
+                                    T* db, bool accumulate_b) {
     if (!accumulate_w)
       for (std::size_t i = 0; i < Rows * Cols; ++i) dw[i] = T(0);
     if (db && !accumulate_b)

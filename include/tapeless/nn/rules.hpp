@@ -9,8 +9,8 @@
 #include <boost/mp11/list.hpp>
 
 #include "elementwise.hpp"
-#include "plain_kernels.hpp"
 #include "nodes.hpp"
+#include "plain_kernels.hpp"
 
 namespace tapeless::nn {
 
@@ -233,10 +233,8 @@ struct dense_op {
   static void backward(const step_io<T>& io) {
     if constexpr (GW == grad::none || (GW == grad::update) != (GB == grad::update))
       backward_in_passes<Batch, Kernels, GW, GX, GB>(io);
-    else if constexpr (GW == grad::update)
-      backward_with_update<Batch, Kernels, GX>(io);
-    else
-      weights_then_input<Batch, Kernels, GW, GX, GB>(io);
+    else if constexpr (GW == grad::update) backward_with_update<Batch, Kernels, GX>(io);
+    else weights_then_input<Batch, Kernels, GW, GX, GB>(io);
   }
 
   /// The weight side first, its product forming the delta as its prologue (stored in the
@@ -245,11 +243,11 @@ struct dense_op {
   static void weights_then_input(const step_io<T>& io) {
     constexpr bool keep = activated && GX != grad::none;
     Kernels::template dense_weight_gradient<F, Rows, Cols, samples<Batch>>(
-        delta_source<T>{io.dy, io.aux, io.y, T(1), keep ? io.daux : nullptr}, io.in[1], io.din[0], GW == grad::add,
-        GB == grad::none ? nullptr : io.din[2], GB == grad::add);
+        delta_source<T>{io.dy, io.aux, io.y, T(1), keep ? io.daux : nullptr}, io.in[1], io.din[0],
+        GW == grad::add, GB == grad::none ? nullptr : io.din[2], GB == grad::add);
     if constexpr (GX != grad::none)
-      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(io.in[0], activated ? io.daux : io.dy,
-                                                                          io.din[1], GX == grad::add);
+      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(
+          io.in[0], activated ? io.daux : io.dy, io.din[1], GX == grad::add);
   }
 
   /// The fused SGD update, after every read of W: the weight side's product adds straight
@@ -262,19 +260,20 @@ struct dense_op {
     } else {
       const T* delta = io.dy;
       if constexpr (activated) {
-        Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux, false);
+        Kernels::template map_gradient<F, Rows * samples<Batch>>(io.aux, io.y, io.dy, io.daux,
+                                                                 false);
         delta = io.daux;
       }
-      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(io.in[0], delta, io.din[1],
-                                                                          GX == grad::add);
+      Kernels::template matmul_input_gradient<Rows, Cols, samples<Batch>>(
+          io.in[0], delta, io.din[1], GX == grad::add);
       update<void, Batch, Kernels>(io, delta_source<T>{delta, nullptr, nullptr, -io.rate, nullptr});
     }
   }
 
   template <class Activation, std::size_t Batch, class Kernels, class T>
   static void update(const step_io<T>& io, const delta_source<T>& d) {
-    Kernels::template dense_weight_gradient<Activation, Rows, Cols, samples<Batch>>(d, io.in[1], io.din[0], true,
-                                                                                    io.din[2], true);
+    Kernels::template dense_weight_gradient<Activation, Rows, Cols, samples<Batch>>(
+        d, io.in[1], io.din[0], true, io.din[2], true);
   }
 
   /// The delta formed in a pass, then dL/db, dL/dW and dL/dx from it (weights not asked for,
@@ -294,7 +293,8 @@ struct dense_op {
       for (std::size_t i = 0; i < Rows * samples<Batch>; ++i) delta[i] *= -io.rate;
       if constexpr (GB == grad::update) bias_gradient<Batch, grad::add>(delta, io.din[2]);
       if constexpr (GW == grad::update)
-        Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, io.in[1], io.din[0], true);
+        Kernels::template matmul_weight_gradient<Rows, Cols, samples<Batch>>(delta, io.in[1],
+                                                                             io.din[0], true);
     }
   }
 

@@ -265,9 +265,10 @@ struct batch_of<T, void> {
 /// value (an 8-unit tanh layer with AVX-512: one AVX vector instead of 8 calls of tanhf).
 template <class B>
 using narrower_batch = typename detail::batch_of<
-    typename B::value_type, std::conditional_t<B::size * sizeof(typename B::value_type) == 64, detail::arch_256,
-                                               std::conditional_t<B::size * sizeof(typename B::value_type) == 32,
-                                                                  detail::arch_128, void>>>::type;
+    typename B::value_type,
+    std::conditional_t<B::size * sizeof(typename B::value_type) == 64, detail::arch_256,
+                       std::conditional_t<B::size * sizeof(typename B::value_type) == 32,
+                                          detail::arch_128, void>>>::type;
 #else
 template <class B>
 using narrower_batch = void;
