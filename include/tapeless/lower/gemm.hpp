@@ -115,6 +115,18 @@ TAPELESS_KERNEL_INLINE void multiply_tile(std::size_t depth, const T* a, const T
   }
 }
 
+/// A vector of U (a batch, or T itself for one value) loaded from p, or stored at p.
+template <class U, class T>
+TAPELESS_KERNEL_INLINE U load(const T* p) {
+  if constexpr (std::is_same_v<U, T>) return *p;
+  else return U::load_unaligned(p);
+}
+template <class U, class T>
+TAPELESS_KERNEL_INLINE void store(const U& u, T* p) {
+  if constexpr (std::is_same_v<U, T>) *p = u;
+  else u.store_unaligned(p);
+}
+
 /// The tile stored as it is.
 struct no_epilogue {
   static constexpr bool active = false;
@@ -137,8 +149,7 @@ struct bias_epilogue {
   /// Stores the finished value(s) s at o.
   template <class S>
   TAPELESS_KERNEL_INLINE void store(const S& s, T* o) const {
-    if constexpr (std::is_same_v<S, T>) *o = s;
-    else s.store_unaligned(o);
+    detail::store(s, o);
   }
 };
 

@@ -20,19 +20,7 @@ namespace tapeless::lower {
 
 namespace detail {
 
-// vec, unroll and for_tiles come from gemm.hpp.
-
-/// A vector of U (a batch, or T itself for one value) loaded from p, or stored at p.
-template <class U, class T>
-TAPELESS_KERNEL_INLINE U load(const T* p) {
-  if constexpr (std::is_same_v<U, T>) return *p;
-  else return U::load_unaligned(p);
-}
-template <class U, class T>
-TAPELESS_KERNEL_INLINE void store(const U& u, T* p) {
-  if constexpr (std::is_same_v<U, T>) *p = u;
-  else u.store_unaligned(p);
-}
+// vec, unroll, for_tiles, load and store come from gemm.hpp.
 
 /// Calls f(i, std::type_identity<U>{}) over [First, N) in steps of U's lanes: U = B while
 /// a whole B fits, then the narrower batches of the target, then single values (U = T).
@@ -153,14 +141,8 @@ struct bias_activation_epilogue {
 
   template <class S>
   TAPELESS_KERNEL_INLINE void store(const S& s, T* o) const {
-    T* out_y = y + (o - z);
-    if constexpr (std::is_same_v<S, T>) {
-      *o = s;
-      *out_y = activate<F>(s);
-    } else {
-      s.store_unaligned(o);
-      activate<F>(s).store_unaligned(out_y);
-    }
+    detail::store(s, o);
+    detail::store(activate<F>(s), y + (o - z));
   }
 };
 
